@@ -1,0 +1,66 @@
+import Big from "big.js";
+import { parse as parseYaml } from "yaml";
+import { CONFIG_DEFAULTS, ServiceConfig as ServiceConfigSchema, type ServiceConfig, type ServiceConfigInput, type SymbolConfig } from "./config";
+import { compileValidator, type Validated, type ValidationIssue } from "./validation";
+
+const validateConfigShape = compileValidator(ServiceConfigSchema);
+
+export interface ConfigContext {
+  /** Used when the file names no instance: the host name, injected by the shell. */
+  readonly defaultInstanceName: string;
+  /** NATS_URL from the environment overrides the file's servers. */
+  readonly natsUrlOverride?: string | undefined;
+}
+
+/** YAML or JSON text to a validated config with defaults applied, or every issue found. */
+export function parseServiceConfig(text: string, context: ConfigContext): Validated<ServiceConfig> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
+  } catch (error) {
+    return { ok: false, issues: [{ path: "/", message: `is not valid YAML or JSON (${(error as Error).message.split("\n")[0]})` }] };
+  }
+  return validateServiceConfig(raw, context);
+}
+
+export function validateServiceConfig(raw: unknown, context: ConfigContext): Validated<ServiceConfig> {
+  const shaped = validateConfigShape(raw);
+  if (!shaped.ok) return shaped;
+  const issues = semanticIssues(shaped.value);
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, value: withDefaults(shaped.value, context) };
+}
+
+function semanticIssues(config: ServiceConfigInput): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const seen = new Map<string, number>();
+  config.symbols.forEach((symbol, index) => {
+    const path = `/symbols/${index}`;
+    const earlier = seen.get(symbol.symbol);
+    if (earlier !== undefined) issues.push({ path: `${path}/symbol`, message: `repeats ${symbol.symbol} of /symbols/${earlier}` });
+    seen.set(symbol.symbol, index);
+    if (!new Big(symbol.quoteSize).mod(symbol.lotSize).eq(0)) issues.push({ path: `${path}/quoteSize`, message: `must be a multiple of lotSize ${symbol.lotSize}` });
+    if (new Big(symbol.quoteSize).gt(symbol.maxPosition)) issues.push({ path: `${path}/quoteSize`, message: `must not exceed maxPosition ${symbol.maxPosition}` });
+    if (new Big(symbol.spreadBps).gte(20000)) issues.push({ path: `${path}/spreadBps`, message: "must be below 20000 (a bid at or below zero)" });
+    if (new Big(symbol.bandBps).gte(10000)) issues.push({ path: `${path}/bandBps`, message: "must be below 10000" });
+  });
+  if (config.nats.token !== undefined && config.nats.user !== undefined) issues.push({ path: "/nats/token", message: "cannot be combined with user" });
+  return issues;
+}
+
+function withDefaults(config: ServiceConfigInput, context: ConfigContext): ServiceConfig {
+  const override = context.natsUrlOverride?.trim();
+  return {
+    account: config.account ?? CONFIG_DEFAULTS.account,
+    instanceName: config.instanceName ?? context.defaultInstanceName,
+    leaseMs: config.leaseMs ?? CONFIG_DEFAULTS.leaseMs,
+    nats: override ? { ...config.nats, servers: override.split(",").map((server) => server.trim()) } : config.nats,
+    http: { port: config.http?.port ?? CONFIG_DEFAULTS.httpPort, host: config.http?.host ?? CONFIG_DEFAULTS.httpHost },
+    logging: { level: config.logging?.level ?? CONFIG_DEFAULTS.logLevel },
+    shutdownTimeoutMs: config.shutdownTimeoutMs ?? CONFIG_DEFAULTS.shutdownTimeoutMs,
+    risk: config.risk,
+    symbols: config.symbols.map(
+      (symbol): SymbolConfig => ({ ...symbol, mode: symbol.mode ?? CONFIG_DEFAULTS.mode, deadManMs: symbol.deadManMs ?? CONFIG_DEFAULTS.deadManMs }),
+    ),
+  };
+}

@@ -1,0 +1,35 @@
+import { Type, type Static } from "@sinclair/typebox";
+import { SymbolName, Text } from "./primitives";
+import { SymbolStateName } from "./states";
+
+export const CONTROL_COMMANDS = ["kill", "pause", "resume", "reset", "shadow"] as const;
+export type ControlCommand = (typeof CONTROL_COMMANDS)[number];
+
+/** Commands that must work with any body at all, or none. */
+export const SAFE_CONTROL_COMMANDS: readonly ControlCommand[] = ["kill", "pause"];
+
+export const OperatorName = Type.String({ minLength: 1, maxLength: 64 });
+
+/** Every field optional here: which are required depends on the command. */
+export const ControlBody = Type.Object({
+  operator: Type.Optional(OperatorName),
+  reason: Type.Optional(Text),
+  enabled: Type.Optional(Type.Boolean()),
+});
+export type ControlBody = Readonly<Static<typeof ControlBody>>;
+
+export const ControlResult = Type.Object({
+  symbol: SymbolName,
+  from: SymbolStateName,
+  to: SymbolStateName,
+  accepted: Type.Boolean(),
+  reason: Type.Optional(Type.String()),
+});
+export type ControlResult = Readonly<Static<typeof ControlResult>>;
+
+export const ControlReply = Type.Object({
+  ok: Type.Boolean(),
+  results: Type.Array(ControlResult),
+  error: Type.Optional(Type.String()),
+});
+export type ControlReply = Readonly<Static<typeof ControlReply>>;

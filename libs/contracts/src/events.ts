@@ -1,0 +1,106 @@
+import { Type, type Static } from "@sinclair/typebox";
+import { CancelAllIntent, CancelOrderIntent, CountdownIntent, NewOrderIntent } from "./orders";
+import { DecimalString, Identifier, PositiveDecimalString, SignedDecimalString, Side, SymbolName, Text, Timestamp } from "./primitives";
+import { QuotingMode, SymbolStateName } from "./states";
+
+export const AUDIT_EVENT_TYPES = ["state", "quote", "intent", "fill", "risk", "control", "alert"] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+const eventFields = {
+  symbol: SymbolName,
+  instance: Type.String({ minLength: 1, maxLength: 128 }),
+  seq: Type.Integer({ minimum: 1 }),
+  ts: Timestamp,
+  mode: QuotingMode,
+};
+
+const QuoteSide = Type.Union([Type.Object({ px: PositiveDecimalString, qty: PositiveDecimalString }), Type.Null()]);
+const NullableText = Type.Union([Type.String(), Type.Null()]);
+
+export const StateEvent = Type.Object({ type: Type.Literal("state"), ...eventFields, from: SymbolStateName, to: SymbolStateName, reason: NullableText });
+
+export const QuoteEvent = Type.Object({
+  type: Type.Literal("quote"),
+  ...eventFields,
+  mid: PositiveDecimalString,
+  bestBid: PositiveDecimalString,
+  bestAsk: PositiveDecimalString,
+  position: SignedDecimalString,
+  bid: QuoteSide,
+  ask: QuoteSide,
+});
+
+export const IntentEvent = Type.Object({
+  type: Type.Literal("intent"),
+  ...eventFields,
+  shadow: Type.Boolean(),
+  intent: Type.Union([NewOrderIntent, CancelOrderIntent, CancelAllIntent, CountdownIntent]),
+});
+
+export const FillEvent = Type.Object({
+  type: Type.Literal("fill"),
+  ...eventFields,
+  execId: Identifier,
+  clientOrderId: Identifier,
+  side: Side,
+  px: PositiveDecimalString,
+  qty: PositiveDecimalString,
+  fee: SignedDecimalString,
+  liquidity: Type.Union([Type.Literal("MAKER"), Type.Literal("TAKER")]),
+  position: SignedDecimalString,
+  avgEntryPx: Type.Union([DecimalString, Type.Null()]),
+  realizedPnl: SignedDecimalString,
+  fees: SignedDecimalString,
+});
+
+export const RiskEvent = Type.Object({
+  type: Type.Literal("risk"),
+  ...eventFields,
+  reason: Type.String(),
+  detail: Text,
+});
+
+export const ControlEvent = Type.Object({
+  type: Type.Literal("control"),
+  ...eventFields,
+  command: Type.String({ maxLength: 64 }),
+  operator: NullableText,
+  operatorReason: NullableText,
+  accepted: Type.Boolean(),
+  refusal: NullableText,
+  from: SymbolStateName,
+  to: SymbolStateName,
+});
+
+export const AlertEvent = Type.Object({
+  type: Type.Literal("alert"),
+  ...eventFields,
+  reason: Type.String(),
+  from: SymbolStateName,
+  to: SymbolStateName,
+  message: Text,
+});
+
+export const AuditEventSchemas = {
+  state: StateEvent,
+  quote: QuoteEvent,
+  intent: IntentEvent,
+  fill: FillEvent,
+  risk: RiskEvent,
+  control: ControlEvent,
+  alert: AlertEvent,
+} as const;
+
+export type StateEvent = Readonly<Static<typeof StateEvent>>;
+export type QuoteEvent = Readonly<Static<typeof QuoteEvent>>;
+export type IntentEvent = Readonly<Static<typeof IntentEvent>>;
+export type FillEvent = Readonly<Static<typeof FillEvent>>;
+export type RiskEvent = Readonly<Static<typeof RiskEvent>>;
+export type ControlEvent = Readonly<Static<typeof ControlEvent>>;
+export type AlertEvent = Readonly<Static<typeof AlertEvent>>;
+export type AuditEvent = StateEvent | QuoteEvent | IntentEvent | FillEvent | RiskEvent | ControlEvent | AlertEvent;
+
+/** The fields the emitter stamps on every event; the actor supplies the rest. */
+export type AuditEventStamp = "symbol" | "instance" | "seq" | "ts" | "mode";
+type Unstamped<E> = E extends AuditEvent ? Omit<E, AuditEventStamp> : never;
+export type AuditEventBody = Unstamped<AuditEvent>;

@@ -1,0 +1,32 @@
+import { Type, type Static } from "@sinclair/typebox";
+import { DecimalString, Identifier, PositiveDecimalString, SignedDecimalString, Side, SymbolName } from "./primitives";
+import { QuotingMode, SymbolStateName } from "./states";
+
+export const OpenOrderView = Type.Object({
+  clientOrderId: Identifier,
+  side: Side,
+  px: PositiveDecimalString,
+  qty: DecimalString,
+});
+
+export const SymbolStatus = Type.Object({
+  symbol: SymbolName,
+  state: SymbolStateName,
+  reason: Type.Union([Type.String(), Type.Null()]),
+  mode: QuotingMode,
+  position: SignedDecimalString,
+  avgEntryPx: Type.Union([DecimalString, Type.Null()]),
+  realizedPnl: SignedDecimalString,
+  unrealizedPnl: SignedDecimalString,
+  fees: SignedDecimalString,
+  openOrders: Type.Array(OpenOrderView),
+});
+
+export const StatusReply = Type.Object({
+  instance: Type.String({ minLength: 1 }),
+  symbols: Type.Array(SymbolStatus),
+});
+
+export type OpenOrderView = Readonly<Static<typeof OpenOrderView>>;
+export type SymbolStatus = Readonly<Static<typeof SymbolStatus>>;
+export type StatusReply = Readonly<Static<typeof StatusReply>>;

@@ -1,0 +1,134 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import type { Static, TSchema } from "@sinclair/typebox";
+
+/** One thing wrong with a message: where (a JSON pointer, "/" for the root) and what. */
+export interface ValidationIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type Validated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: readonly ValidationIssue[] };
+
+export interface Validator<T> {
+  (input: unknown): Validated<T>;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+
+function describe(error: ErrorObject): ValidationIssue {
+  const path = error.instancePath === "" ? "/" : error.instancePath;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "additionalProperty":
+    case "additionalProperties":
+      return { path: `${error.instancePath}/${String(params.additionalProperty)}`, message: "is not an allowed field" };
+    case "required":
+      return { path: `${error.instancePath}/${String(params.missingProperty)}`, message: "is required" };
+    case "const":
+      return { path, message: `must be ${JSON.stringify(params.allowedValue)}` };
+    case "type":
+      if (describedAs(error) !== undefined) return { path, message: `must be a ${describedAs(error)} in quotes, e.g. "0.1", never a JSON number` };
+      return { path, message: error.message ?? "has the wrong type" };
+    case "pattern":
+      return { path, message: `must be a ${error.parentSchema && typeof error.parentSchema === "object" && "description" in error.parentSchema ? String(error.parentSchema.description) : `string matching ${String(params.pattern)}`}` };
+    default:
+      return { path, message: error.message ?? error.keyword };
+  }
+}
+
+function describedAs(error: ErrorObject): string | undefined {
+  const schema = error.parentSchema as { description?: unknown } | undefined;
+  return typeof schema?.description === "string" && schema.description.includes("decimal") ? schema.description : undefined;
+}
+
+function issuesOf(errors: readonly ErrorObject[] | null | undefined): ValidationIssue[] {
+  const seen = new Set<string>();
+  const issues: ValidationIssue[] = [];
+  for (const error of errors ?? []) {
+    // anyOf of literals reports one error per branch; collapse them into one line.
+    if (error.keyword === "anyOf") continue;
+    const issue = describe(error);
+    const key = `${issue.path} ${issue.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      issues.push(issue);
+    }
+  }
+  return collapseLiteralUnions(issues);
+}
+
+/** "must be \"BUY\"" + "must be \"SELL\"" at one path becomes "must be one of \"BUY\", \"SELL\"". */
+function collapseLiteralUnions(issues: ValidationIssue[]): ValidationIssue[] {
+  const byPath = new Map<string, ValidationIssue[]>();
+  for (const issue of issues) byPath.set(issue.path, [...(byPath.get(issue.path) ?? []), issue]);
+  const result: ValidationIssue[] = [];
+  for (const [path, group] of byPath) {
+    const literals = group.filter((issue) => issue.message.startsWith("must be \""));
+    if (literals.length > 1) {
+      result.push({ path, message: `must be one of ${literals.map((issue) => issue.message.slice("must be ".length)).join(", ")}` });
+      result.push(...group.filter((issue) => !literals.includes(issue)));
+    } else {
+      result.push(...group);
+    }
+  }
+  return result;
+}
+
+/** Compiles a schema once; the validator returns the typed value or every issue. */
+export function compileValidator<S extends TSchema>(schema: S): Validator<Readonly<Static<S>>> {
+  const check: ValidateFunction = ajv.compile(schema);
+  return (input: unknown) => (check(input) ? { ok: true, value: input as Readonly<Static<S>> } : { ok: false, issues: issuesOf(check.errors) });
+}
+
+/**
+ * A union discriminated by one field: the field picks the schema, so an error names
+ * the real problem instead of listing every branch that did not match.
+ */
+export function compileUnionValidator<K extends string, M extends Record<string, TSchema>>(discriminant: K, schemas: M): Validator<Readonly<Static<M[keyof M]>>> {
+  const validators = new Map<string, Validator<unknown>>(Object.entries(schemas).map(([key, schema]) => [key, compileValidator(schema)]));
+  const allowed = Object.keys(schemas).map((key) => JSON.stringify(key)).join(", ");
+  return (input: unknown) => {
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      return { ok: false, issues: [{ path: "/", message: "must be a JSON object" }] };
+    }
+    const tag = (input as Record<string, unknown>)[discriminant];
+    const validator = typeof tag === "string" ? validators.get(tag) : undefined;
+    if (!validator) {
+      return { ok: false, issues: [{ path: `/${discriminant}`, message: `must be one of ${allowed}` }] };
+    }
+    return validator(input) as Validated<Readonly<Static<M[keyof M]>>>;
+  };
+}
+
+/** The largest message body accepted from the bus; anything bigger is refused unread. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Bytes from the wire to a JSON value, with a clear issue for each way it can fail. */
+export function decodeJson(bytes: Uint8Array): Validated<unknown> {
+  if (bytes.byteLength > MAX_MESSAGE_BYTES) {
+    return { ok: false, issues: [{ path: "/", message: `is ${bytes.byteLength} bytes, above the ${MAX_MESSAGE_BYTES} byte limit` }] };
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { ok: false, issues: [{ path: "/", message: "is not valid UTF-8" }] };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, issues: [{ path: "/", message: `is not JSON (${(error as Error).message})` }] };
+  }
+}
+
+/** Decode then validate: the one call every inbound boundary makes. */
+export function decodeAndValidate<T>(bytes: Uint8Array, validator: Validator<T>): Validated<T> {
+  const decoded = decodeJson(bytes);
+  return decoded.ok ? validator(decoded.value) : decoded;
+}
+
+export function formatIssues(issues: readonly ValidationIssue[]): string {
+  return issues.map((issue) => `${issue.path} ${issue.message}`).join("; ");
+}
