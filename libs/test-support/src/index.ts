@@ -1,0 +1,5 @@
+export { DEFAULT_NATS_IMAGE, startNatsServer } from "./nats-container";
+export type { NatsOutageOptions, NatsServerOptions, StartedNatsServer } from "./nats-container";
+export { getFreePort } from "./ports";
+export { waitFor } from "./wait-for";
+export type { WaitForOptions } from "./wait-for";
