@@ -1,0 +1,41 @@
+import Big from "big.js";
+
+export type Decimal = Big;
+export { Big };
+
+export const ZERO = new Big(0);
+const BPS_DIVISOR = new Big(10000);
+
+export function decimal(value: string | Big): Big {
+  return value instanceof Big ? value : new Big(value);
+}
+
+/** Plain notation always: Big's toString switches to exponents for tiny or huge values. */
+export function toDecimalString(value: Big): string {
+  return value.toFixed();
+}
+
+export function roundDownToStep(value: Big, step: Big): Big {
+  return value.div(step).round(0, Big.roundDown).times(step);
+}
+
+export function roundUpToStep(value: Big, step: Big): Big {
+  return value.div(step).round(0, Big.roundUp).times(step);
+}
+
+export function fromBps(bps: Big): Big {
+  return bps.div(BPS_DIVISOR);
+}
+
+/** `part / whole` in basis points. */
+export function toBps(part: Big, whole: Big): Big {
+  return whole.eq(0) ? ZERO : part.div(whole).times(BPS_DIVISOR);
+}
+
+export function minDecimal(a: Big, b: Big): Big {
+  return a.lt(b) ? a : b;
+}
+
+export function maxDecimal(a: Big, b: Big): Big {
+  return a.gt(b) ? a : b;
+}

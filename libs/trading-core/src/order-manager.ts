@@ -1,0 +1,237 @@
+import type { ExecutionReport, OpenOrderView, Side } from "@mms/contracts";
+import { Big, ZERO, toDecimalString, type Decimal } from "./decimal";
+import type { QuoteLevel } from "./quote-engine";
+
+export type OrderStatus = "PENDING_NEW" | "LIVE" | "PENDING_CANCEL";
+
+export interface TrackedOrder {
+  readonly clientOrderId: string;
+  readonly side: Side;
+  price: Decimal;
+  quantity: Decimal;
+  filled: Decimal;
+  status: OrderStatus;
+  /** The exchange has acknowledged the order at least once. */
+  accepted: boolean;
+  cancelSentAt: number | undefined;
+}
+
+/** What the manager wants sent; the actor turns these into contract intents. */
+export type OrderAction =
+  | { readonly kind: "NEW"; readonly clientOrderId: string; readonly side: Side; readonly price: Decimal; readonly quantity: Decimal }
+  | { readonly kind: "CANCEL"; readonly clientOrderId: string };
+
+export type ReportEffect =
+  | { readonly kind: "ACCEPTED"; readonly clientOrderId: string }
+  | { readonly kind: "REJECTED"; readonly clientOrderId: string; readonly reason: string; readonly orderWasLive: boolean }
+  | { readonly kind: "FILLED"; readonly clientOrderId: string; readonly complete: boolean }
+  | { readonly kind: "CANCELED"; readonly clientOrderId: string }
+  | { readonly kind: "IGNORED"; readonly clientOrderId: string };
+
+export interface ReconcileSettings {
+  readonly tickSize: Decimal;
+  readonly requoteToleranceTicks: number;
+  readonly maxOrdersPerSecond: number;
+  /** A cancel not settled by a report within this long is sent again. */
+  readonly cancelRetryMs: number;
+}
+
+export interface DesiredQuotes {
+  readonly bid: QuoteLevel | undefined;
+  readonly ask: QuoteLevel | undefined;
+}
+
+const RATE_WINDOW_MS = 1000;
+const CLOSED_ORDERS_REMEMBERED = 10_000;
+
+/**
+ * The orders of one symbol, resting and in flight, and the minimal NEW/CANCEL actions
+ * that move them toward the desired quotes. At most one order per side may be live: a
+ * replacement is sent only after the exchange has confirmed the old order is gone.
+ */
+export class OrderManager {
+  private readonly orders = new Map<string, TrackedOrder>();
+  private readonly closed = new Set<string>();
+  private readonly sentAt: number[] = [];
+
+  all(): readonly TrackedOrder[] {
+    return [...this.orders.values()];
+  }
+
+  get(clientOrderId: string): TrackedOrder | undefined {
+    return this.orders.get(clientOrderId);
+  }
+
+  hasOrders(): boolean {
+    return this.orders.size > 0;
+  }
+
+  leaves(order: TrackedOrder): Decimal {
+    return order.quantity.minus(order.filled);
+  }
+
+  /** Quantity on a side that is live but being cancelled: it may still fill. */
+  cancellingQuantity(side: Side): Decimal {
+    let total = ZERO;
+    for (const order of this.orders.values()) if (order.side === side && order.status === "PENDING_CANCEL") total = total.plus(this.leaves(order));
+    return total;
+  }
+
+  openOrderViews(): OpenOrderView[] {
+    return this.all().map((order) => ({ clientOrderId: order.clientOrderId, side: order.side, px: toDecimalString(order.price), qty: toDecimalString(this.leaves(order)) }));
+  }
+
+  /** Record an order the actor has decided to send. */
+  recordNew(action: Extract<OrderAction, { kind: "NEW" }>): void {
+    this.orders.set(action.clientOrderId, {
+      clientOrderId: action.clientOrderId,
+      side: action.side,
+      price: action.price,
+      quantity: action.quantity,
+      filled: ZERO,
+      status: "PENDING_NEW",
+      accepted: false,
+      cancelSentAt: undefined,
+    });
+  }
+
+  recordCancel(clientOrderId: string, now: number): void {
+    const order = this.orders.get(clientOrderId);
+    if (order) {
+      order.status = "PENDING_CANCEL";
+      order.cancelSentAt = now;
+    }
+  }
+
+  /** After a CANCEL_ALL: every order is possibly live until a report settles it. */
+  recordCancelAll(now: number): void {
+    for (const order of this.orders.values()) {
+      order.status = "PENDING_CANCEL";
+      order.cancelSentAt = now;
+    }
+  }
+
+  /** Shadow mode has no exchange: what would have been sent is taken as done at once. */
+  settleAsShadow(action: OrderAction): void {
+    if (action.kind === "NEW") {
+      const order = this.orders.get(action.clientOrderId);
+      if (order) {
+        order.status = "LIVE";
+        order.accepted = true;
+      }
+    } else {
+      this.close(action.clientOrderId);
+    }
+  }
+
+  forgetAllAsShadow(): void {
+    for (const clientOrderId of [...this.orders.keys()]) this.close(clientOrderId);
+  }
+
+  applyReport(report: ExecutionReport): ReportEffect {
+    const clientOrderId = report.clientOrderId;
+    if (this.closed.has(clientOrderId)) return { kind: "IGNORED", clientOrderId };
+    let order = this.orders.get(clientOrderId);
+    switch (report.kind) {
+      case "ACCEPTED": {
+        if (!order) {
+          order = { clientOrderId, side: report.side, price: new Big(report.px), quantity: new Big(report.qty), filled: ZERO, status: "LIVE", accepted: true, cancelSentAt: undefined };
+          this.orders.set(clientOrderId, order);
+        } else {
+          order.accepted = true;
+          order.price = new Big(report.px);
+          order.quantity = new Big(report.qty);
+          if (order.status === "PENDING_NEW") order.status = "LIVE";
+        }
+        return { kind: "ACCEPTED", clientOrderId };
+      }
+      case "FILL": {
+        const quantity = new Big(report.qty);
+        const leaves = new Big(report.leavesQty);
+        if (!order) {
+          // A fill before its acceptance (reports out of order): the fill tells us enough.
+          order = { clientOrderId, side: report.side, price: new Big(report.px), quantity: quantity.plus(leaves), filled: ZERO, status: "LIVE", accepted: true, cancelSentAt: undefined };
+          this.orders.set(clientOrderId, order);
+        }
+        order.accepted = true;
+        order.filled = order.filled.plus(quantity);
+        const complete = leaves.eq(0) || order.filled.gte(order.quantity);
+        if (complete) this.close(clientOrderId);
+        return { kind: "FILLED", clientOrderId, complete };
+      }
+      case "CANCELED":
+        this.close(clientOrderId);
+        return { kind: "CANCELED", clientOrderId };
+      case "REJECTED": {
+        if (!order) return { kind: "REJECTED", clientOrderId, reason: report.reason, orderWasLive: false };
+        if (!order.accepted || report.reason === "UNKNOWN_ORDER") {
+          // Never accepted: the NEW was refused. UNKNOWN_ORDER: the cancel found nothing.
+          this.close(clientOrderId);
+          return { kind: "REJECTED", clientOrderId, reason: report.reason, orderWasLive: false };
+        }
+        // A refused cancel: the order still rests; the next reconcile tries again.
+        order.status = "LIVE";
+        order.cancelSentAt = undefined;
+        return { kind: "REJECTED", clientOrderId, reason: report.reason, orderWasLive: true };
+      }
+    }
+  }
+
+  /**
+   * The fewest actions that move the book toward `desired`, cancels first, within the
+   * per-second budget. Returned actions are already recorded as sent.
+   */
+  reconcile(desired: DesiredQuotes, now: number, settings: ReconcileSettings, nextClientOrderId: () => string): OrderAction[] {
+    const cancels: OrderAction[] = [];
+    const news: OrderAction[] = [];
+    const tolerance = settings.tickSize.times(settings.requoteToleranceTicks);
+    for (const side of ["BUY", "SELL"] as const) {
+      const level = side === "BUY" ? desired.bid : desired.ask;
+      const onSide = this.all().filter((order) => order.side === side);
+      const working = onSide.filter((order) => order.status !== "PENDING_CANCEL");
+      const cancelling = onSide.filter((order) => order.status === "PENDING_CANCEL");
+      for (const order of cancelling) {
+        if (order.cancelSentAt !== undefined && now - order.cancelSentAt >= settings.cancelRetryMs) cancels.push({ kind: "CANCEL", clientOrderId: order.clientOrderId });
+      }
+      const [keeper, ...extra] = working;
+      for (const order of extra) cancels.push({ kind: "CANCEL", clientOrderId: order.clientOrderId });
+      if (keeper) {
+        const keep = level !== undefined && keeper.price.minus(level.price).abs().lte(tolerance) && this.leaves(keeper).eq(level.quantity);
+        if (!keep) cancels.push({ kind: "CANCEL", clientOrderId: keeper.clientOrderId });
+        continue;
+      }
+      if (cancelling.length > 0 || level === undefined) continue;
+      news.push({ kind: "NEW", clientOrderId: "", side, price: level.price, quantity: level.quantity });
+    }
+
+    const sent: OrderAction[] = [];
+    for (const action of [...cancels, ...news]) {
+      if (!this.takeRateToken(now, settings.maxOrdersPerSecond)) break;
+      if (action.kind === "CANCEL") {
+        this.recordCancel(action.clientOrderId, now);
+        sent.push(action);
+      } else {
+        const named = { ...action, clientOrderId: nextClientOrderId() };
+        this.recordNew(named);
+        sent.push(named);
+      }
+    }
+    return sent;
+  }
+
+  private takeRateToken(now: number, maxPerSecond: number): boolean {
+    while (this.sentAt.length > 0 && now - this.sentAt[0]! >= RATE_WINDOW_MS) this.sentAt.shift();
+    if (this.sentAt.length >= maxPerSecond) return false;
+    this.sentAt.push(now);
+    return true;
+  }
+
+  private close(clientOrderId: string): void {
+    this.orders.delete(clientOrderId);
+    this.closed.add(clientOrderId);
+    if (this.closed.size > CLOSED_ORDERS_REMEMBERED) {
+      const oldest = this.closed.values().next().value;
+      if (oldest !== undefined) this.closed.delete(oldest);
+    }
+  }
+}

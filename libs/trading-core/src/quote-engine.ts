@@ -1,0 +1,93 @@
+import type { SymbolConfig } from "@mms/contracts";
+import { Big, fromBps, maxDecimal, minDecimal, roundDownToStep, roundUpToStep, type Decimal } from "./decimal";
+
+/** The numbers of a symbol's config that quoting uses, parsed once. */
+export interface QuoteParameters {
+  readonly tickSize: Decimal;
+  readonly lotSize: Decimal;
+  readonly quoteSize: Decimal;
+  readonly spreadBps: Decimal;
+  readonly skewBps: Decimal;
+  readonly maxPosition: Decimal;
+  readonly bandBps: Decimal;
+}
+
+export function quoteParameters(config: SymbolConfig): QuoteParameters {
+  return {
+    tickSize: new Big(config.tickSize),
+    lotSize: new Big(config.lotSize),
+    quoteSize: new Big(config.quoteSize),
+    spreadBps: new Big(config.spreadBps),
+    skewBps: new Big(config.skewBps),
+    maxPosition: new Big(config.maxPosition),
+    bandBps: new Big(config.bandBps),
+  };
+}
+
+export interface QuoteInput {
+  readonly bestBid: Decimal;
+  readonly bestAsk: Decimal;
+  readonly position: Decimal;
+  /** Quantity still live on each side that the new quote would not replace (e.g. cancels in flight). */
+  readonly restingBuyQuantity: Decimal;
+  readonly restingSellQuantity: Decimal;
+}
+
+export interface QuoteLevel {
+  readonly price: Decimal;
+  readonly quantity: Decimal;
+}
+
+export type SideSkipReason = "POSITION_LIMIT" | "NO_ROOM_INSIDE_BAND";
+
+export interface Quote {
+  readonly mid: Decimal;
+  readonly bid: QuoteLevel | undefined;
+  readonly ask: QuoteLevel | undefined;
+  readonly bidSkipped?: SideSkipReason;
+  readonly askSkipped?: SideSkipReason;
+}
+
+/**
+ * The "Quoting" section of the contract, step by step, in decimals:
+ * 1. shift = -skewBps/10000 x mid x position/maxPosition, added to both sides;
+ * 2. bid rounded down and ask rounded up to the tick (away from the mid);
+ * 3. never cross the book (post-only), never leave the band (rounded inward);
+ * 4. skip a side whose full fill would take |position| above maxPosition.
+ */
+export function computeQuote(input: QuoteInput, parameters: QuoteParameters): Quote {
+  const { bestBid, bestAsk, position } = input;
+  const { tickSize, quoteSize, maxPosition } = parameters;
+  const mid = bestBid.plus(bestAsk).div(2);
+  const inventoryRatio = position.div(maxPosition);
+  const shift = fromBps(parameters.skewBps).times(mid).times(inventoryRatio).neg();
+  const halfSpread = parameters.spreadBps.div(20000);
+
+  let bid = roundDownToStep(mid.times(new Big(1).minus(halfSpread)).plus(shift), tickSize);
+  let ask = roundUpToStep(mid.times(new Big(1).plus(halfSpread)).plus(shift), tickSize);
+
+  const band = fromBps(parameters.bandBps);
+  const bandFloor = roundUpToStep(mid.times(new Big(1).minus(band)), tickSize);
+  const bandCeiling = roundDownToStep(mid.times(new Big(1).plus(band)), tickSize);
+  // The band first, then the no-cross clamp: a post-only order that crosses is rejected,
+  // so when the two disagree, not crossing wins.
+  bid = minDecimal(maxDecimal(bid, bandFloor), bestAsk.minus(tickSize));
+  ask = maxDecimal(minDecimal(ask, bandCeiling), bestBid.plus(tickSize));
+
+  let bidSkipped: SideSkipReason | undefined;
+  let askSkipped: SideSkipReason | undefined;
+  // A fill that moves the position back toward zero is always allowed, even beyond the limit.
+  if (position.plus(input.restingBuyQuantity).plus(quoteSize).gt(maxPosition)) bidSkipped = "POSITION_LIMIT";
+  if (position.minus(input.restingSellQuantity).minus(quoteSize).lt(maxPosition.neg())) askSkipped = "POSITION_LIMIT";
+  // A quote outside the band or at a non-positive price is never sent.
+  if (!bidSkipped && (bid.lte(0) || bid.lt(bandFloor) || bid.gte(ask))) bidSkipped = "NO_ROOM_INSIDE_BAND";
+  if (!askSkipped && (ask.gt(bandCeiling) || ask.lte(bid))) askSkipped = "NO_ROOM_INSIDE_BAND";
+
+  return {
+    mid,
+    bid: bidSkipped ? undefined : { price: bid, quantity: quoteSize },
+    ask: askSkipped ? undefined : { price: ask, quantity: quoteSize },
+    ...(bidSkipped ? { bidSkipped } : {}),
+    ...(askSkipped ? { askSkipped } : {}),
+  };
+}

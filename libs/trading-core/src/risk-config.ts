@@ -1,0 +1,3 @@
+import type { ServiceConfig } from "@mms/contracts";
+
+export type RiskConfig = ServiceConfig["risk"];

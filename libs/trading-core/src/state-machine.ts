@@ -1,0 +1,33 @@
+import type { StopReason, SymbolStateName } from "@mms/contracts";
+
+export interface SymbolState {
+  readonly name: SymbolStateName;
+  /** Null while ACTIVE. */
+  readonly reason: StopReason | null;
+}
+
+export const STARTUP_STATE: SymbolState = { name: "PAUSED", reason: "STARTUP" };
+
+export type StopTarget = "PAUSED" | "HALTED";
+
+export type Transition =
+  | { readonly kind: "MOVED"; readonly from: SymbolState; readonly to: SymbolState }
+  | { readonly kind: "REASON_CHANGED"; readonly from: SymbolState; readonly to: SymbolState }
+  | { readonly kind: "UNCHANGED"; readonly state: SymbolState };
+
+/**
+ * HALTED outranks PAUSED: an automatic pause never lifts a halt. While PAUSED the latest
+ * cause is shown; while HALTED the first cause stays, since that is what needs a look.
+ */
+export function stopTransition(current: SymbolState, target: StopTarget, reason: StopReason): Transition {
+  if (current.name === "HALTED") return { kind: "UNCHANGED", state: current };
+  if (current.name === target) {
+    if (current.reason === reason) return { kind: "UNCHANGED", state: current };
+    return { kind: "REASON_CHANGED", from: current, to: { name: target, reason } };
+  }
+  return { kind: "MOVED", from: current, to: { name: target, reason } };
+}
+
+export function isStopped(state: SymbolState): boolean {
+  return state.name !== "ACTIVE";
+}

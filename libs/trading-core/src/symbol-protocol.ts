@@ -1,0 +1,67 @@
+import type {
+  AuditEventBody,
+  BookDelta,
+  BookSnapshot,
+  ControlResult,
+  ExecutionReport,
+  MarketStatus,
+  OrderIntent,
+  PublicTrade,
+  QuotingMode,
+  StopReason,
+  SymbolConfig,
+} from "@mms/contracts";
+import type { GlobalBreach, SymbolRiskReport } from "./risk";
+
+/** Everything that can happen to a symbol actor. Each reaches it as one message. */
+export type SymbolEvent =
+  | { readonly kind: "BOOK_SNAPSHOT"; readonly snapshot: BookSnapshot }
+  | { readonly kind: "BOOK_DELTA"; readonly delta: BookDelta }
+  | { readonly kind: "PUBLIC_TRADE"; readonly trade: PublicTrade }
+  | { readonly kind: "MARKET_STATUS"; readonly status: MarketStatus }
+  | { readonly kind: "MARKET_DATA_INVALID"; readonly subject: string; readonly issues: string }
+  | { readonly kind: "EXECUTION_REPORT"; readonly report: ExecutionReport; readonly replay: boolean }
+  | { readonly kind: "EXECUTION_REPORT_INVALID"; readonly subject: string; readonly issues: string }
+  | { readonly kind: "RECOVERY_COMPLETE" }
+  | { readonly kind: "SUBMISSION_FAILED"; readonly intent: OrderIntent; readonly reason: string }
+  | { readonly kind: "CONTROL"; readonly requestId: string; readonly command: string; readonly body: unknown }
+  | { readonly kind: "GLOBAL_RISK"; readonly breach: GlobalBreach | undefined }
+  | { readonly kind: "TIMER" }
+  | { readonly kind: "SLOW_CONSUMER" }
+  | { readonly kind: "CONNECTION_LOST" }
+  | { readonly kind: "CONNECTION_RESTORED" }
+  | { readonly kind: "OWNERSHIP"; readonly status: "HELD" | "LOST" | "OWNED_ELSEWHERE"; readonly owner?: string }
+  | { readonly kind: "SHUTDOWN" };
+
+export type SymbolEventKind = SymbolEvent["kind"];
+
+export type LogLevel = "error" | "warn" | "info" | "debug";
+
+/** What the shell must carry out after a step, in order. */
+export type SymbolCommand =
+  | { readonly kind: "SEND_INTENT"; readonly intent: OrderIntent }
+  | { readonly kind: "EMIT_EVENT"; readonly event: AuditEventBody }
+  | { readonly kind: "REQUEST_SNAPSHOT" }
+  | { readonly kind: "CONTROL_RESULT"; readonly requestId: string; readonly result: ControlResult }
+  | { readonly kind: "RISK_REPORT"; readonly report: SymbolRiskReport }
+  | { readonly kind: "LOG"; readonly level: LogLevel; readonly message: string; readonly fields: Readonly<Record<string, unknown>> };
+
+export interface SymbolActorSettings {
+  readonly config: SymbolConfig;
+  readonly account: string;
+  readonly maxLagMs: number;
+  readonly rejectStorm: { readonly count: number; readonly windowMs: number };
+  /** Prefix of every intent and client order id; unique per run so ids never repeat. */
+  readonly idPrefix: string;
+  /** False when no ownership lease is in use (single-instance tests): the symbol is taken as held. */
+  readonly leaseRequired: boolean;
+  readonly initialMode?: QuotingMode;
+}
+
+export const TIMINGS = {
+  snapshotRetryMs: 2000,
+  cancelRetryMs: 2000,
+  riskReportMs: 250,
+} as const;
+
+export type { StopReason };

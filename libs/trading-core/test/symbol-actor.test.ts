@@ -1,0 +1,58 @@
+import type { SymbolConfig } from "@mms/contracts";
+import { initialSymbolState, stepSymbol, type SymbolCommand, type SymbolEvent, type SymbolActorState } from "../src";
+
+const config: SymbolConfig = {
+  symbol: "BTCUSDT-PERP", mode: "live", tickSize: "0.1", lotSize: "0.001", quoteSize: "0.010", spreadBps: "10", skewBps: "5",
+  maxPosition: "1.0", bandBps: "100", requoteToleranceTicks: 2, maxOrdersPerSecond: 5, staleMs: 3000, deadManMs: 5000,
+};
+
+function newActor(): SymbolActorState {
+  return initialSymbolState({ config, account: "SYSTEM_MARKET_MAKER", maxLagMs: 2000, rejectStorm: { count: 5, windowMs: 10000 }, idPrefix: "run1-BTCUSDT-PERP", leaseRequired: false });
+}
+
+function run(actor: SymbolActorState, events: Array<[SymbolEvent, number]>): SymbolCommand[] {
+  return events.flatMap(([event, now]) => [...stepSymbol(actor, event, now).commands]);
+}
+
+const intents = (commands: SymbolCommand[]) => commands.flatMap((command) => (command.kind === "SEND_INTENT" ? [command.intent] : []));
+
+function readyActor(): SymbolActorState {
+  const actor = newActor();
+  run(actor, [
+    [{ kind: "RECOVERY_COMPLETE" }, 1000],
+    [{ kind: "BOOK_SNAPSHOT", snapshot: { symbol: "BTCUSDT-PERP", seq: 10, ts: 1000, bids: [["50000.0", "1"]], asks: [["50010.0", "1"]] } }, 1000],
+    [{ kind: "MARKET_STATUS", status: { symbol: "BTCUSDT-PERP", seq: 10, ts: 1000, status: "TRADING" } }, 1000],
+  ]);
+  return actor;
+}
+
+describe("symbol actor", () => {
+  test("starts PAUSED with reason STARTUP and sends nothing but the leftover cancel before resume", () => {
+    const actor = newActor();
+    const commands = run(actor, [
+      [{ kind: "RECOVERY_COMPLETE" }, 1000],
+      [{ kind: "BOOK_SNAPSHOT", snapshot: { symbol: "BTCUSDT-PERP", seq: 10, ts: 1000, bids: [["50000.0", "1"]], asks: [["50010.0", "1"]] } }, 1000],
+    ]);
+    expect(actor.state).toEqual({ name: "PAUSED", reason: "STARTUP" });
+    expect(intents(commands).map((intent) => intent.kind)).toEqual(["CANCEL_ALL"]);
+  });
+
+  test("resume quotes the contract formula around the mid", () => {
+    const actor = readyActor();
+    const commands = run(actor, [[{ kind: "CONTROL", requestId: "r1", command: "resume", body: { operator: "alice", reason: "test" } }, 1100]]);
+    expect(actor.state.name).toBe("ACTIVE");
+    const sent = intents(commands);
+    expect(sent.map((intent) => intent.kind)).toEqual(["COUNTDOWN", "NEW", "NEW"]);
+    const news = sent.filter((intent) => intent.kind === "NEW");
+    // mid 50005, half spread 5 bps = 25.0025: bid 49979.9975 -> 49979.9, ask 50030.0025 -> 50030.1
+    expect(news.map((intent) => [intent.side, intent.px])).toEqual([["BUY", "49979.9"], ["SELL", "50030.1"]]);
+  });
+
+  test("resume is refused while the book is crossed", () => {
+    const actor = readyActor();
+    run(actor, [[{ kind: "BOOK_DELTA", delta: { symbol: "BTCUSDT-PERP", seq: 11, ts: 1050, bids: [["50020.0", "1"]], asks: [] } }, 1050]]);
+    const commands = run(actor, [[{ kind: "CONTROL", requestId: "r1", command: "resume", body: { operator: "alice", reason: "test" } }, 1100]]);
+    const result = commands.find((command) => command.kind === "CONTROL_RESULT");
+    expect(result).toMatchObject({ result: { accepted: false, reason: "MD_CROSSED" } });
+  });
+});
