@@ -1,0 +1,44 @@
+import { createLogger } from "@mms/logging";
+import { configPathFrom, loadConfig } from "./config-file";
+import { startHttpServer } from "./http-server";
+import { startService } from "./service";
+
+/** `mms --config PATH`: the Market Maker Service process. */
+async function main(): Promise<void> {
+  const loaded = loadConfig(configPathFrom(process.argv.slice(2), process.env), process.env);
+  if (!loaded.ok) {
+    // Nothing has connected yet, so nothing can have been sent.
+    process.stderr.write(`mms: invalid config ${loaded.path ?? ""}\n${loaded.issues.map((issue) => `  ${issue.path}: ${issue.message}`).join("\n")}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const config = loaded.config;
+  const logger = createLogger({ level: config.logging.level, service: "mms", instance: config.instanceName });
+  logger.info("config loaded", { path: loaded.path, symbols: config.symbols.map((symbol) => symbol.symbol), instanceName: config.instanceName });
+
+  const service = await startService(config, { logger, useLeases: process.env.MMS_LEASES !== "off", recordingDirectory: process.env.MMS_RECORD_DIR || undefined });
+  const http = await startHttpServer(config.http.port, config.http.host, { status: () => service.status(), isReady: () => service.isReady() });
+  logger.info("http listening", { port: http.port });
+
+  let signals = 0;
+  const onSignal = (signal: string) => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn("second signal: exiting now", { signal });
+      process.exit(1);
+    }
+    logger.info("signal received: stopping", { signal });
+    void service.stop().then(async () => {
+      await http.close();
+      process.exit(0);
+    });
+  };
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`mms: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
+

@@ -1,0 +1,40 @@
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { createLogger } from "@mms/logging";
+import { initialRiskState, stepRisk, type RiskActorEvent } from "@mms/trading-core";
+import type { CoordinatorToRisk, RiskToCoordinator, RiskToSymbol, RiskWorkerData, SymbolToRisk } from "./thread-protocol";
+
+// The risk actor's thread: a direct port to every symbol actor, so a kill never waits
+// for the coordinator's event loop.
+const data = workerData as RiskWorkerData;
+const port = parentPort!;
+const logger = createLogger({ level: data.logging.level, service: "mms", instance: data.instanceName }).child({ actor: "risk" });
+const state = initialRiskState(data.risk);
+const symbolPorts = new Map<string, MessagePort>();
+
+function dispatch(event: RiskActorEvent): void {
+  const { commands } = stepRisk(state, event);
+  for (const command of commands) {
+    if (command.kind === "BROADCAST") {
+      const message: RiskToSymbol = { kind: "ACTOR_EVENT", event: command.event };
+      for (const symbolPort of symbolPorts.values()) symbolPort.postMessage(message);
+      if (command.event.kind === "GLOBAL_RISK") {
+        const breach = command.event.breach;
+        const report: RiskToCoordinator = { kind: "BREACH", reason: breach?.reason ?? null, detail: breach?.detail ?? null };
+        port.postMessage(report);
+      }
+    } else {
+      logger.log(command.level, command.message, command.fields);
+    }
+  }
+}
+
+port.on("message", (message: CoordinatorToRisk) => {
+  if (message.kind === "SYMBOL_PORT") {
+    symbolPorts.set(message.symbol, message.port);
+    message.port.on("message", (fromSymbol: SymbolToRisk) => dispatch({ kind: "SYMBOL_RISK", report: fromSymbol.report }));
+  } else {
+    dispatch({ kind: "CONTROL_ALL", requestId: message.requestId, command: message.command, body: message.body });
+  }
+});
+
+port.postMessage({ kind: "STARTED" } satisfies RiskToCoordinator);

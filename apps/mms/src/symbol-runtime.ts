@@ -1,0 +1,247 @@
+import type { MessagePort } from "node:worker_threads";
+import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
+import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { decodeAndValidate, formatIssues, subjects, validators, type AuditEventBody, type OrderIntent, type Validated, type Validator } from "@mms/contracts";
+import { connectNats, publishIntent, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
+import { describeSymbol, initialSymbolState, stepSymbol, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "@mms/trading-core";
+import type { Logger } from "@mms/logging";
+import { EventStamper } from "./event-stamper";
+import { InputRecorder } from "./recording";
+import type { RiskToSymbol, SymbolToCoordinator, SymbolWorkerData } from "./thread-protocol";
+
+export const RUNTIME_TIMINGS = {
+  timerMs: 100,
+  heartbeatMs: 250,
+  intentAckTimeoutMs: 2000,
+  snapshotRequestTimeoutMs: 2000,
+  /** Pending market-data messages before nats.js flags the subscription a slow consumer. */
+  slowConsumerPending: 20_000,
+} as const;
+
+const encoder = new TextEncoder();
+
+type MarketDataDecoder = (bytes: Uint8Array) => Validated<{ readonly symbol: string; readonly event: SymbolEvent }>;
+
+function decoder<T extends { readonly symbol: string }>(validator: Validator<T>, wrap: (value: T) => SymbolEvent): MarketDataDecoder {
+  return (bytes) => {
+    const result = decodeAndValidate(bytes, validator);
+    return result.ok ? { ok: true, value: { symbol: result.value.symbol, event: wrap(result.value) } } : result;
+  };
+}
+
+/** By the last subject token; `md.<SYMBOL>.*` never matches `snapshot.get`. */
+const MARKET_DATA_DECODERS: Readonly<Record<string, MarketDataDecoder>> = {
+  snapshot: decoder(validators.bookSnapshot, (snapshot) => ({ kind: "BOOK_SNAPSHOT", snapshot })),
+  delta: decoder(validators.bookDelta, (delta) => ({ kind: "BOOK_DELTA", delta })),
+  trade: decoder(validators.publicTrade, (trade) => ({ kind: "PUBLIC_TRADE", trade })),
+  status: decoder(validators.marketStatus, (status) => ({ kind: "MARKET_STATUS", status })),
+};
+
+/**
+ * The shell around one symbol actor: it owns the symbol's NATS connection, turns every
+ * input into an actor event, and carries out the actor's commands. All decisions are in
+ * `stepSymbol`; nothing here decides.
+ */
+export class SymbolRuntime {
+  private readonly actor: SymbolActorState;
+  private readonly stamper: EventStamper;
+  private readonly symbol: string;
+  private readonly instance: string;
+  private connection: NatsConnection | undefined;
+  private jetStream: JetStreamClient | undefined;
+  private subscription: Subscription | undefined;
+  private feed: ExecutionReportFeed | undefined;
+  private statusWatch: StatusWatch | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private riskPort: MessagePort | undefined;
+  private recorder: InputRecorder | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private eventSeqDirty = false;
+  private stopping = false;
+
+  constructor(
+    private readonly data: SymbolWorkerData,
+    private readonly post: (message: SymbolToCoordinator) => void,
+    private readonly logger: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.symbol = data.symbol.symbol;
+    this.instance = data.service.instanceName;
+    const settings: SymbolActorSettings = {
+      config: data.symbol,
+      account: data.service.account,
+      maxLagMs: data.service.risk.maxLagMs,
+      rejectStorm: data.service.risk.rejectStorm,
+      idPrefix: `MM-${data.runId}-${this.symbol}`,
+      leaseRequired: data.leaseRequired,
+    };
+    this.actor = initialSymbolState(settings);
+    this.stamper = new EventStamper(this.symbol, this.instance);
+    if (data.recordingPath) this.recorder = new InputRecorder(data.recordingPath, { kind: "HEADER", version: 1, instance: this.instance, settings, startedAt: clock() });
+  }
+
+  async start(): Promise<void> {
+    const connection = await connectNats({ ...this.data.service.nats, name: `${this.instance}-${this.symbol}` });
+    this.connection = connection;
+    this.jetStream = jetstream(connection);
+    this.statusWatch = watchConnectionStatus(connection, (status) => {
+      if (status.kind === "DISCONNECTED") this.dispatch({ kind: "CONNECTION_LOST" });
+      else if (status.kind === "RECONNECTED") this.dispatch({ kind: "CONNECTION_RESTORED" });
+      else if (status.kind === "SLOW_CONSUMER") this.dispatch({ kind: "SLOW_CONSUMER" });
+      else if (status.kind === "ERROR") this.logger.warn("NATS client error", { error: status.error.message });
+    });
+    this.subscription = connection.subscribe(subjects.marketDataWildcard(this.symbol), {
+      slow: RUNTIME_TIMINGS.slowConsumerPending,
+      callback: (error, message) => {
+        if (error) this.logger.warn("market data subscription error", { error: error.message });
+        else this.onMarketData(message);
+      },
+    });
+    this.requestSnapshot();
+    this.feed = startExecutionReportFeed(this.jetStream, {
+      account: this.data.service.account,
+      symbol: this.symbol,
+      onReport: (delivery) => this.dispatch({ kind: "EXECUTION_REPORT", report: delivery.report, replay: delivery.replay }),
+      onCaughtUp: (info) => {
+        this.logger.info("execution history replayed", { replayed: info.replayedCount });
+        this.dispatch({ kind: "RECOVERY_COMPLETE" });
+        this.post({ kind: "RECOVERED" });
+      },
+      onInvalid: (issues, subject) => this.dispatch({ kind: "EXECUTION_REPORT_INVALID", subject, issues: formatIssues(issues) }),
+      onStatus: (status) => {
+        if (status.kind === "WAITING_FOR_STREAM") this.logger.warn("waiting for the EXEC stream", { attempt: status.attempt });
+        else if (status.kind === "HANDLER_FAILED") this.logger.error("execution report handler failed", { error: String(status.error) });
+      },
+    });
+    this.timer = setInterval(() => this.dispatch({ kind: "TIMER" }), RUNTIME_TIMINGS.timerMs);
+    this.heartbeat = setInterval(() => this.sendHeartbeat(), RUNTIME_TIMINGS.heartbeatMs);
+    this.post({ kind: "STARTED" });
+  }
+
+  attachRiskPort(port: MessagePort): void {
+    this.riskPort = port;
+    port.on("message", (message: RiskToSymbol) => {
+      if (message.kind === "ACTOR_EVENT") this.dispatch(message.event);
+    });
+  }
+
+  status() {
+    return describeSymbol(this.actor);
+  }
+
+  /** Every input passes here: recorded, stepped, and its commands carried out in order. */
+  dispatch(event: SymbolEvent): void {
+    const now = this.clock();
+    this.recorder?.record(now, event);
+    let commands: readonly SymbolCommand[];
+    try {
+      commands = stepSymbol(this.actor, event, now).commands;
+    } catch (error) {
+      // A bug in the actor must not leave orders resting: let the coordinator see a dead worker.
+      this.logger.error("symbol actor failed", { error: (error as Error).stack ?? String(error), event: event.kind });
+      throw error;
+    }
+    for (const command of commands) this.execute(command, now);
+    if (this.eventSeqDirty) {
+      this.eventSeqDirty = false;
+      this.post({ kind: "EVENT_SEQ", lastEventSeq: this.stamper.lastSeq });
+    }
+  }
+
+  private execute(command: SymbolCommand, now: number): void {
+    switch (command.kind) {
+      case "SEND_INTENT":
+        return this.sendIntent(command.intent);
+      case "EMIT_EVENT":
+        return this.emitEvent(command.event, now);
+      case "REQUEST_SNAPSHOT":
+        return this.requestSnapshot();
+      case "CONTROL_RESULT":
+        return this.post({ kind: "CONTROL_RESULT", requestId: command.requestId, result: command.result });
+      case "RISK_REPORT":
+        this.riskPort?.postMessage({ kind: "SYMBOL_RISK", report: command.report });
+        return;
+      case "LOG":
+        return this.logger.log(command.level, command.message, command.fields);
+    }
+  }
+
+  private onMarketData(message: Msg): void {
+    const kind = message.subject.slice(message.subject.lastIndexOf(".") + 1);
+    const decode = MARKET_DATA_DECODERS[kind];
+    if (!decode) return;
+    const result = decode(message.data);
+    if (!result.ok) {
+      this.dispatch({ kind: "MARKET_DATA_INVALID", subject: message.subject, issues: formatIssues(result.issues) });
+    } else if (result.value.symbol !== this.symbol) {
+      this.dispatch({ kind: "MARKET_DATA_INVALID", subject: message.subject, issues: `/symbol is ${result.value.symbol}, not ${this.symbol}` });
+    } else {
+      this.dispatch(result.value.event);
+    }
+  }
+
+  private requestSnapshot(): void {
+    const connection = this.connection;
+    if (!connection || connection.isClosed()) return;
+    const request = connection.request(subjects.snapshotRequest(this.symbol), new Uint8Array(0), { timeout: RUNTIME_TIMINGS.snapshotRequestTimeoutMs }).then(
+      (reply) => {
+        const result = decodeAndValidate(reply.data, validators.bookSnapshot);
+        if (!result.ok) this.dispatch({ kind: "MARKET_DATA_INVALID", subject: subjects.snapshotRequest(this.symbol), issues: formatIssues(result.issues) });
+        else if (result.value.symbol !== this.symbol) this.dispatch({ kind: "MARKET_DATA_INVALID", subject: subjects.snapshotRequest(this.symbol), issues: `/symbol is ${result.value.symbol}` });
+        else this.dispatch({ kind: "BOOK_SNAPSHOT", snapshot: result.value });
+      },
+      // The actor asks again on its timer while it still has no book.
+      (error: Error) => this.logger.warn("snapshot request failed", { error: error.message }),
+    );
+    this.track(request);
+  }
+
+  private sendIntent(intent: OrderIntent): void {
+    const jetStream = this.jetStream;
+    if (!jetStream) return;
+    const publish = publishIntent(jetStream, intent, { timeoutMs: RUNTIME_TIMINGS.intentAckTimeoutMs }).then((result) => {
+      if (result.kind === "FAILED" && !this.stopping) this.dispatch({ kind: "SUBMISSION_FAILED", intent, reason: `${result.reason}: ${result.message}` });
+      else if (result.kind === "FAILED") this.logger.warn("intent not acknowledged during shutdown", { intentId: intent.intentId, reason: result.reason });
+    });
+    this.track(publish);
+  }
+
+  private emitEvent(body: AuditEventBody, now: number): void {
+    const event = this.stamper.stamp(body, now, this.actor.mode);
+    this.eventSeqDirty = true;
+    const jetStream = this.jetStream;
+    if (!jetStream) return;
+    const publish = jetStream.publish(subjects.event(this.symbol, event.type), encoder.encode(JSON.stringify(event)), { timeout: RUNTIME_TIMINGS.intentAckTimeoutMs }).catch((error: Error) => {
+      this.logger.warn("audit event not stored", { type: event.type, seq: event.seq, error: error.message });
+    });
+    this.track(publish);
+  }
+
+  private track(promise: Promise<unknown>): void {
+    this.inFlight.add(promise);
+    void promise.finally(() => this.inFlight.delete(promise));
+  }
+
+  private sendHeartbeat(): void {
+    this.post({ kind: "HEARTBEAT", status: describeSymbol(this.actor), figures: symbolFigures(this.actor), lastEventSeq: this.stamper.lastSeq, connected: this.actor.connected });
+  }
+
+  /** Cancels everything, waits (bounded) for the acks, then closes the connection. */
+  async shutdown(timeoutMs: number): Promise<number> {
+    this.dispatch({ kind: "SHUTDOWN" });
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    const deadline = new Promise<"TIMEOUT">((resolve) => setTimeout(() => resolve("TIMEOUT"), timeoutMs).unref());
+    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
+    const unsettled = this.inFlight.size;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.sendHeartbeat();
+    this.statusWatch?.stop();
+    this.subscription?.unsubscribe();
+    await this.feed?.stop().catch(() => undefined);
+    await this.connection?.drain().catch(() => undefined);
+    await this.recorder?.close();
+    return unsettled;
+  }
+}
