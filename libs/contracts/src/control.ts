@@ -29,7 +29,8 @@ export type ControlResult = Readonly<Static<typeof ControlResult>>;
 
 export const ControlReply = Type.Object({
   ok: Type.Boolean(),
-  results: Type.Array(ControlResult),
+  // Absent in the contract's reply to an unknown command: {"ok": false, "error": ...}.
+  results: Type.Optional(Type.Array(ControlResult)),
   error: Type.Optional(Type.String()),
 });
 export type ControlReply = Readonly<Static<typeof ControlReply>>;

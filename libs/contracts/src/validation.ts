@@ -30,10 +30,18 @@ function describe(error: ErrorObject): ValidationIssue {
       if (describedAs(error) !== undefined) return { path, message: `must be a ${describedAs(error)} in quotes, e.g. "0.1", never a JSON number` };
       return { path, message: error.message ?? "has the wrong type" };
     case "pattern":
-      return { path, message: `must be a ${error.parentSchema && typeof error.parentSchema === "object" && "description" in error.parentSchema ? String(error.parentSchema.description) : `string matching ${String(params.pattern)}`}` };
+      return { path, message: patternMessage(error, String(params.pattern)) };
     default:
       return { path, message: error.message ?? error.keyword };
   }
+}
+
+/** "must be a positive decimal string"; other patterns are shown, e.g. "must be a symbol matching ^[A-Z0-9]...$". */
+function patternMessage(error: ErrorObject, pattern: string): string {
+  const schema = error.parentSchema as { description?: unknown } | undefined;
+  if (typeof schema?.description !== "string") return `must be a string matching ${pattern}`;
+  const article = /^[aeiou]/i.test(schema.description) ? "an" : "a";
+  return schema.description.includes("decimal") ? `must be ${article} ${schema.description}` : `must be ${article} ${schema.description} matching ${pattern}`;
 }
 
 function describedAs(error: ErrorObject): string | undefined {

@@ -1,0 +1,114 @@
+export type MetricKind = "counter" | "gauge" | "histogram";
+
+/** The only labels the service uses: every one has a small, known set of values. */
+export const METRIC_ATTRIBUTE_NAMES = ["symbol", "reason", "command", "outcome", "state"] as const;
+export type MetricAttributeName = (typeof METRIC_ATTRIBUTE_NAMES)[number];
+export type MetricAttributes = Readonly<Partial<Record<MetricAttributeName, string>>>;
+
+export interface MetricDefinition {
+  readonly kind: MetricKind;
+  /** UCUM-style unit, shown as `# UNIT`; names carry the unit in words where it is not obvious. */
+  readonly unit: string;
+  readonly description: string;
+  readonly attributes: readonly MetricAttributeName[];
+  /** Histogram bucket upper bounds. */
+  readonly buckets?: readonly number[];
+}
+
+const LATENCY_BUCKETS_MILLISECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000] as const;
+const LAG_BUCKETS_MILLISECONDS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2000, 5000, 10000] as const;
+
+/** Value of `symbol_state`: a gauge is cheaper to alert on than a one-hot set of series. */
+export const SYMBOL_STATE_VALUES = { ACTIVE: 0, PAUSED: 1, HALTED: 2 } as const;
+
+/**
+ * Every instrument of the service. Keys are instrument names without the prefix; the
+ * Prometheus exporter appends `_total` to counters and nothing else, so units that
+ * matter are spelled out in the name. Docs are generated from this object.
+ */
+export const METRIC_CATALOGUE = {
+  symbol_state: {
+    kind: "gauge",
+    unit: "1",
+    description: "State of the symbol: 0 ACTIVE, 1 PAUSED, 2 HALTED.",
+    attributes: ["symbol"],
+  },
+  position: { kind: "gauge", unit: "{base}", description: "Signed position in base units.", attributes: ["symbol"] },
+  notional: { kind: "gauge", unit: "{quote}", description: "Absolute position times mid, in quote currency.", attributes: ["symbol"] },
+  realized_pnl: { kind: "gauge", unit: "{quote}", description: "Realized profit and loss, in quote currency, before fees.", attributes: ["symbol"] },
+  unrealized_pnl: { kind: "gauge", unit: "{quote}", description: "Unrealized profit and loss at mid, in quote currency.", attributes: ["symbol"] },
+  fees: { kind: "gauge", unit: "{quote}", description: "Fees paid so far, in quote currency; negative when rebates dominate.", attributes: ["symbol"] },
+  quoted_spread_basis_points: { kind: "gauge", unit: "{bp}", description: "Spread between our bid and ask, in basis points of mid.", attributes: ["symbol"] },
+  market_spread_basis_points: { kind: "gauge", unit: "{bp}", description: "Spread between best bid and best ask, in basis points of mid.", attributes: ["symbol"] },
+  mid_price: { kind: "gauge", unit: "{quote}", description: "Mid of the best bid and best ask.", attributes: ["symbol"] },
+  volatility_basis_points: { kind: "gauge", unit: "{bp}", description: "Short-horizon volatility estimate of the mid, in basis points.", attributes: ["symbol"] },
+  orders_sent: { kind: "counter", unit: "{order}", description: "NEW intents acknowledged by the ORDERS stream.", attributes: ["symbol"] },
+  orders_cancelled: { kind: "counter", unit: "{order}", description: "CANCELED execution reports, by reason.", attributes: ["symbol", "reason"] },
+  orders_rejected: { kind: "counter", unit: "{order}", description: "REJECTED execution reports and failed submissions, by reason.", attributes: ["symbol", "reason"] },
+  orders_filled: { kind: "counter", unit: "{fill}", description: "FILL execution reports.", attributes: ["symbol"] },
+  market_data_messages: { kind: "counter", unit: "{message}", description: "Market-data messages received.", attributes: ["symbol"] },
+  market_data_faults: { kind: "counter", unit: "{fault}", description: "Market-data faults detected, by reason code.", attributes: ["symbol", "reason"] },
+  market_data_lag_milliseconds: {
+    kind: "histogram",
+    unit: "ms",
+    description: "Receive time minus the exchange timestamp of market data.",
+    attributes: ["symbol"],
+    buckets: LAG_BUCKETS_MILLISECONDS,
+  },
+  tick_to_intent_latency_milliseconds: {
+    kind: "histogram",
+    unit: "ms",
+    description: "From receiving a market-data message to the order intents it caused.",
+    attributes: ["symbol"],
+    buckets: LATENCY_BUCKETS_MILLISECONDS,
+  },
+  kill_switch_triggers: { kind: "counter", unit: "{trigger}", description: "Automatic moves into PAUSED or HALTED, by reason code.", attributes: ["symbol", "reason", "state"] },
+  nats_connected: { kind: "gauge", unit: "1", description: "1 while the NATS connection is up, 0 otherwise.", attributes: [] },
+  worker_restarts: { kind: "counter", unit: "{restart}", description: "Symbol workers started again after a failure.", attributes: ["symbol"] },
+  worker_failures: { kind: "counter", unit: "{failure}", description: "Symbol workers that died or stopped answering, by reason.", attributes: ["symbol", "reason"] },
+  control_commands: {
+    kind: "counter",
+    unit: "{command}",
+    description: "Control messages by command and outcome (accepted, refused, invalid).",
+    attributes: ["symbol", "command", "outcome"],
+  },
+} as const satisfies Readonly<Record<string, MetricDefinition>>;
+
+export type MetricName = keyof typeof METRIC_CATALOGUE;
+type NameOfKind<K extends MetricKind> = { [N in MetricName]: (typeof METRIC_CATALOGUE)[N]["kind"] extends K ? N : never }[MetricName];
+export type CounterName = NameOfKind<"counter">;
+export type GaugeName = NameOfKind<"gauge">;
+export type HistogramName = NameOfKind<"histogram">;
+
+export const DEFAULT_METRIC_PREFIX = "mms";
+
+export function isMetricName(name: unknown): name is MetricName {
+  return typeof name === "string" && Object.hasOwn(METRIC_CATALOGUE, name);
+}
+
+/** The OpenTelemetry instrument name: prefix, underscore, catalogue key. */
+export function instrumentName(name: MetricName, prefix: string = DEFAULT_METRIC_PREFIX): string {
+  return prefix === "" ? name : `${prefix}_${name}`;
+}
+
+/** The name a scrape shows: the Prometheus exporter adds `_total` to counters only. */
+export function prometheusMetricName(name: MetricName, prefix: string = DEFAULT_METRIC_PREFIX): string {
+  const base = instrumentName(name, prefix);
+  return METRIC_CATALOGUE[name].kind === "counter" ? `${base}_total` : base;
+}
+
+export interface MetricDocumentation {
+  readonly name: string;
+  readonly type: MetricKind;
+  readonly unit: string;
+  readonly labels: readonly MetricAttributeName[];
+  readonly description: string;
+}
+
+/** One row per metric, as scraped: the source for generated docs. */
+export function describeMetrics(prefix: string = DEFAULT_METRIC_PREFIX): MetricDocumentation[] {
+  return (Object.keys(METRIC_CATALOGUE) as MetricName[]).map((name) => {
+    const definition: MetricDefinition = METRIC_CATALOGUE[name];
+    return { name: prometheusMetricName(name, prefix), type: definition.kind, unit: definition.unit, labels: definition.attributes, description: definition.description };
+  });
+}

@@ -1,0 +1,142 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Counter, Gauge, Histogram } from "@opentelemetry/api";
+import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import {
+  DEFAULT_METRIC_PREFIX,
+  METRIC_CATALOGUE,
+  instrumentName,
+  type CounterName,
+  type GaugeName,
+  type HistogramName,
+  type MetricAttributes,
+  type MetricDefinition,
+  type MetricName,
+} from "./metric-catalogue";
+import { metricSampleProblem, type MetricSample } from "./metric-samples";
+
+export interface MetricsOptions {
+  /** Prepended with an underscore to every instrument name; "mms" by default. */
+  readonly prefix?: string;
+  /** Told about every sample refused by apply (e.g. to count or log it). */
+  readonly onRejectedSample?: (problem: string, sample: unknown) => void;
+}
+
+type Instrument = { readonly kind: "counter"; readonly counter: Counter } | { readonly kind: "gauge"; readonly gauge: Gauge } | { readonly kind: "histogram"; readonly histogram: Histogram };
+
+/**
+ * The main thread's metrics: instruments declared from the catalogue, measured here
+ * or applied from worker samples, scraped through the service's own HTTP port.
+ */
+export class MetricsRegistry {
+  private readonly exporter: PrometheusExporter;
+  private readonly provider: MeterProvider;
+  private readonly serializer = new PrometheusSerializer("", false, undefined, true, true);
+  private readonly instruments = new Map<MetricName, Instrument>();
+  private rejected = 0;
+
+  constructor(private readonly options: MetricsOptions = {}) {
+    // No server of its own: /metrics is one more route of the service's HTTP server.
+    this.exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true, withoutTargetInfo: true });
+    this.provider = new MeterProvider({ readers: [this.exporter] });
+    const meter = this.provider.getMeter(options.prefix ?? DEFAULT_METRIC_PREFIX);
+    const prefix = options.prefix ?? DEFAULT_METRIC_PREFIX;
+    for (const name of Object.keys(METRIC_CATALOGUE) as MetricName[]) {
+      const definition: MetricDefinition = METRIC_CATALOGUE[name];
+      const instrumentOptions = { description: definition.description, unit: exportedUnit(definition.unit) };
+      const fullName = instrumentName(name, prefix);
+      switch (definition.kind) {
+        case "counter":
+          this.instruments.set(name, { kind: "counter", counter: meter.createCounter(fullName, instrumentOptions) });
+          break;
+        case "gauge":
+          this.instruments.set(name, { kind: "gauge", gauge: meter.createGauge(fullName, instrumentOptions) });
+          break;
+        case "histogram":
+          this.instruments.set(name, {
+            kind: "histogram",
+            histogram: meter.createHistogram(fullName, { ...instrumentOptions, advice: { explicitBucketBoundaries: [...(definition.buckets ?? [])] } }),
+          });
+          break;
+      }
+    }
+  }
+
+  /** Samples refused by apply since start. */
+  get rejectedSamples(): number {
+    return this.rejected;
+  }
+
+  add(name: CounterName, value = 1, attributes: MetricAttributes = {}): void {
+    const instrument = this.instruments.get(name);
+    if (instrument?.kind === "counter") instrument.counter.add(value, attributes);
+  }
+
+  set(name: GaugeName, value: number, attributes: MetricAttributes = {}): void {
+    const instrument = this.instruments.get(name);
+    if (instrument?.kind === "gauge") instrument.gauge.record(value, attributes);
+  }
+
+  record(name: HistogramName, value: number, attributes: MetricAttributes = {}): void {
+    const instrument = this.instruments.get(name);
+    if (instrument?.kind === "histogram") instrument.histogram.record(value, attributes);
+  }
+
+  /**
+   * Applies one sample from a worker. It crossed a thread boundary, so it is checked
+   * like any input; a bad one is counted and reported, never thrown.
+   */
+  apply(sample: unknown): boolean {
+    const problem = metricSampleProblem(sample);
+    if (problem !== undefined) {
+      this.rejected += 1;
+      this.options.onRejectedSample?.(problem, sample);
+      return false;
+    }
+    const valid = sample as MetricSample;
+    const attributes = valid.attributes ?? {};
+    switch (valid.kind) {
+      case "COUNTER_ADD":
+        this.add(valid.name, valid.value, attributes);
+        break;
+      case "GAUGE_SET":
+        this.set(valid.name, valid.value, attributes);
+        break;
+      case "HISTOGRAM_RECORD":
+        this.record(valid.name, valid.value, attributes);
+        break;
+    }
+    return true;
+  }
+
+  /** Applies a batch as flushed by a WorkerMetricsRecorder; returns how many were applied. */
+  applyAll(samples: readonly unknown[]): number {
+    let applied = 0;
+    for (const sample of samples) if (this.apply(sample)) applied += 1;
+    return applied;
+  }
+
+  /** The /metrics route: Prometheus text format of every instrument. */
+  handleMetricsRequest(request: IncomingMessage, response: ServerResponse): void {
+    this.exporter.getMetricsRequestHandler(request, response);
+  }
+
+  /** The same text as a scrape, for tests and diagnostics. */
+  async collectText(): Promise<string> {
+    const { resourceMetrics } = await this.exporter.collect();
+    return this.serializer.serialize(resourceMetrics);
+  }
+
+  shutdown(): Promise<void> {
+    return this.provider.shutdown();
+  }
+}
+
+export function createMetrics(options: MetricsOptions = {}): MetricsRegistry {
+  return new MetricsRegistry(options);
+}
+
+/** `{order}`-style annotations and the dimensionless "1" would only add noise as `# UNIT` lines. */
+function exportedUnit(unit: string): string {
+  return unit.startsWith("{") || unit === "1" ? "" : unit;
+}

@@ -1,0 +1,94 @@
+import { MessageChannel } from "node:worker_threads";
+import { createMetrics, WorkerMetricsRecorder, type MetricSample } from "../src";
+
+describe("WorkerMetricsRecorder", () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  function recorder(options: { intervalMs?: number; maxPendingSamples?: number } = {}) {
+    const batches: MetricSample[][] = [];
+    const created = new WorkerMetricsRecorder({ flush: (samples) => batches.push(samples), intervalMs: 100, ...options });
+    return { recorder: created, batches };
+  }
+
+  it("flushes at most once per interval", () => {
+    const { recorder: metrics, batches } = recorder();
+    metrics.add("market_data_messages", 1, { symbol: "BTCUSDT-PERP" });
+    jest.advanceTimersByTime(99);
+    expect(batches).toHaveLength(0);
+    metrics.add("market_data_messages", 1, { symbol: "BTCUSDT-PERP" });
+    jest.advanceTimersByTime(1);
+    expect(batches).toHaveLength(1);
+    metrics.add("market_data_messages", 1, { symbol: "BTCUSDT-PERP" });
+    jest.advanceTimersByTime(50);
+    expect(batches).toHaveLength(1);
+    jest.advanceTimersByTime(50);
+    expect(batches).toHaveLength(2);
+  });
+
+  it("sums counter adds per series, keeps the last gauge value and every histogram value", () => {
+    const { recorder: metrics, batches } = recorder();
+    metrics.add("orders_rejected", 1, { symbol: "BTCUSDT-PERP", reason: "RATE_LIMIT" });
+    metrics.add("orders_rejected", 2, { reason: "RATE_LIMIT", symbol: "BTCUSDT-PERP" });
+    metrics.add("orders_rejected", 1, { symbol: "BTCUSDT-PERP", reason: "POST_ONLY_WOULD_CROSS" });
+    metrics.set("position", 0.1, { symbol: "BTCUSDT-PERP" });
+    metrics.set("position", 0.2, { symbol: "BTCUSDT-PERP" });
+    metrics.record("tick_to_intent_latency_milliseconds", 0.4, { symbol: "BTCUSDT-PERP" });
+    metrics.record("tick_to_intent_latency_milliseconds", 0.6, { symbol: "BTCUSDT-PERP" });
+    jest.advanceTimersByTime(100);
+    expect(batches).toEqual([
+      [
+        { kind: "COUNTER_ADD", name: "orders_rejected", value: 3, attributes: { symbol: "BTCUSDT-PERP", reason: "RATE_LIMIT" } },
+        { kind: "COUNTER_ADD", name: "orders_rejected", value: 1, attributes: { symbol: "BTCUSDT-PERP", reason: "POST_ONLY_WOULD_CROSS" } },
+        { kind: "GAUGE_SET", name: "position", value: 0.2, attributes: { symbol: "BTCUSDT-PERP" } },
+        { kind: "HISTOGRAM_RECORD", name: "tick_to_intent_latency_milliseconds", value: 0.4, attributes: { symbol: "BTCUSDT-PERP" } },
+        { kind: "HISTOGRAM_RECORD", name: "tick_to_intent_latency_milliseconds", value: 0.6, attributes: { symbol: "BTCUSDT-PERP" } },
+      ],
+    ]);
+  });
+
+  it("flushes early when the pending batch reaches its cap", () => {
+    const { recorder: metrics, batches } = recorder({ maxPendingSamples: 3 });
+    for (const value of [1, 2, 3]) metrics.record("market_data_lag_milliseconds", value, { symbol: "BTCUSDT-PERP" });
+    expect(batches).toHaveLength(1);
+    expect(metrics.pendingSamples).toBe(0);
+  });
+
+  it("counts samples lost to a failing flush instead of throwing into the caller", () => {
+    const metrics = new WorkerMetricsRecorder({
+      flush: () => {
+        throw new Error("port closed");
+      },
+      intervalMs: 10,
+    });
+    metrics.add("orders_sent", 1, { symbol: "BTCUSDT-PERP" });
+    expect(() => jest.advanceTimersByTime(10)).not.toThrow();
+    expect(metrics.droppedSamples).toBe(1);
+  });
+
+  it("close sends what is pending and ignores later measurements", () => {
+    const { recorder: metrics, batches } = recorder();
+    metrics.set("nats_connected", 1);
+    metrics.close();
+    metrics.set("nats_connected", 0);
+    jest.advanceTimersByTime(1000);
+    expect(batches).toEqual([[{ kind: "GAUGE_SET", name: "nats_connected", value: 1, attributes: {} }]]);
+  });
+});
+
+describe("worker samples reaching the main thread's registry", () => {
+  it("arrive through a message port and show in the scrape", async () => {
+    const registry = createMetrics();
+    const { port1: workerSide, port2: mainSide } = new MessageChannel();
+    const applied = new Promise<number>((resolve) => mainSide.once("message", (samples: unknown[]) => resolve(registry.applyAll(samples))));
+    const metrics = new WorkerMetricsRecorder({ flush: (samples) => workerSide.postMessage(samples), intervalMs: 10 });
+    metrics.add("kill_switch_triggers", 1, { symbol: "BTCUSDT-PERP", reason: "REJECT_STORM", state: "HALTED" });
+    metrics.set("unrealized_pnl", -12.5, { symbol: "BTCUSDT-PERP" });
+    expect(await applied).toBe(2);
+    const text = await registry.collectText();
+    expect(text).toContain('mms_kill_switch_triggers_total{symbol="BTCUSDT-PERP",reason="REJECT_STORM",state="HALTED"} 1');
+    expect(text).toContain('mms_unrealized_pnl{symbol="BTCUSDT-PERP"} -12.5');
+    workerSide.close();
+    await registry.shutdown();
+  });
+});
