@@ -1,0 +1,197 @@
+import { DeliverPolicy } from "@nats-io/jetstream";
+import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import { ClosedConnectionError } from "@nats-io/nats-core";
+import { decodeAndValidate, STREAMS, subjects, validators } from "@mms/contracts";
+import type { ExecutionReport, ValidationIssue } from "@mms/contracts";
+import { isStreamNotFound } from "./streams";
+
+export interface ExecutionReportDelivery {
+  readonly report: ExecutionReport;
+  /** True while replaying what the stream held when the feed started. */
+  readonly replay: boolean;
+  readonly streamSequence: number;
+  readonly subject: string;
+}
+
+export interface CaughtUpInfo {
+  /** Highest stream sequence of the subject at start; 0 for an empty history. */
+  readonly replayEndSequence: number;
+  /** Messages (valid or not) delivered before the catch-up. */
+  readonly replayedCount: number;
+}
+
+/** Notices the feed gives on its own health; none of them needs an answer. */
+export type ExecutionFeedStatus =
+  | { readonly kind: "WAITING_FOR_STREAM"; readonly stream: string; readonly attempt: number }
+  | { readonly kind: "CONSUMING"; readonly fromSequence: number }
+  | { readonly kind: "RESTARTING"; readonly fromSequence: number; readonly message: string }
+  | { readonly kind: "CONSUMER_NOTICE"; readonly notice: string }
+  | { readonly kind: "HANDLER_FAILED"; readonly streamSequence: number; readonly error: unknown }
+  | { readonly kind: "CONNECTION_CLOSED" };
+
+export interface ExecutionReportFeedOptions {
+  readonly account: string;
+  readonly symbol: string;
+  readonly onReport: (delivery: ExecutionReportDelivery) => void;
+  /** Called once, after the last replayed report and before the first live one. */
+  readonly onCaughtUp?: (info: CaughtUpInfo) => void;
+  /** A body that failed decoding or validation: never delivered as a report. */
+  readonly onInvalid?: (issues: readonly ValidationIssue[], subject: string, streamSequence: number) => void;
+  readonly onStatus?: (status: ExecutionFeedStatus) => void;
+  /** Pause before retrying a missing stream or a broken consumer. Default 1000 ms. */
+  readonly retryDelayMs?: number;
+  /** Default `EXEC`. */
+  readonly stream?: string;
+}
+
+export interface ExecutionReportFeed {
+  /** Resolves true once caught up, false if stopped first. */
+  readonly caughtUp: Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+/** Consumer notices worth telling the caller; heartbeats and pull bookkeeping are noise. */
+const REPORTED_NOTICES = new Set(["heartbeats_missed", "stream_not_found", "consumer_not_found", "consumer_deleted", "ordered_consumer_recreated", "no_responders", "exceeded_limits"]);
+
+/**
+ * Replays the whole history of `exec.<ACCOUNT>.<SYMBOL>` from stream EXEC, then stays live.
+ * One ordered consumer (single filter subject, deliver-all) carries both phases, so nothing
+ * falls between them; the boundary is the subject's last sequence read before it starts.
+ * If the consumer breaks, a new one resumes after the last sequence seen.
+ */
+export function startExecutionReportFeed(jetStream: JetStreamClient, options: ExecutionReportFeedOptions): ExecutionReportFeed {
+  const stream = options.stream ?? STREAMS.executionReports.name;
+  const subject = subjects.executionReports(options.account, options.symbol);
+  const retryDelayMs = options.retryDelayMs ?? 1000;
+
+  let stopped = false;
+  let messages: ConsumerMessages | undefined;
+  let replayEndSequence: number | undefined;
+  let lastSequence: number | undefined;
+  let replayedCount = 0;
+  let isCaughtUp = false;
+  let wakeRetry: (() => void) | undefined;
+  let resolveCaughtUp: (value: boolean) => void = () => undefined;
+  const caughtUp = new Promise<boolean>((resolve) => (resolveCaughtUp = resolve));
+
+  const status = (event: ExecutionFeedStatus): void => {
+    try {
+      options.onStatus?.(event);
+    } catch {
+      // A failing status listener must not stop the feed.
+    }
+  };
+
+  const markCaughtUp = (): void => {
+    if (isCaughtUp) return;
+    isCaughtUp = true;
+    try {
+      options.onCaughtUp?.({ replayEndSequence: replayEndSequence ?? 0, replayedCount });
+    } catch (error) {
+      status({ kind: "HANDLER_FAILED", streamSequence: lastSequence ?? 0, error });
+    }
+    resolveCaughtUp(true);
+  };
+
+  const handle = (message: JsMsg): void => {
+    const sequence = message.seq;
+    // A resumed consumer starts after lastSequence; this guard makes "never twice" local and certain.
+    if (lastSequence !== undefined && sequence <= lastSequence) return;
+    lastSequence = sequence;
+    const replay = !isCaughtUp;
+    if (replay) replayedCount++;
+    try {
+      const decoded = decodeAndValidate(message.data, validators.executionReport);
+      if (decoded.ok) options.onReport({ report: decoded.value, replay, streamSequence: sequence, subject: message.subject });
+      else options.onInvalid?.(decoded.issues, message.subject, sequence);
+    } catch (error) {
+      status({ kind: "HANDLER_FAILED", streamSequence: sequence, error });
+    }
+    // pending 0: nothing newer matched when this was sent, covering a deleted boundary message.
+    if (!isCaughtUp && (sequence >= (replayEndSequence ?? 0) || message.info.pending === 0)) markCaughtUp();
+  };
+
+  const pause = (): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, retryDelayMs);
+      wakeRetry = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const forwardNotices = async (current: ConsumerMessages): Promise<void> => {
+    for await (const notice of current.status()) {
+      if (REPORTED_NOTICES.has(notice.type)) status({ kind: "CONSUMER_NOTICE", notice: notice.type });
+    }
+  };
+
+  const run = async (): Promise<void> => {
+    // No API check here: it would need the server, and a server outage is retried below.
+    const streamManager = await jetStream.jetstreamManager(false);
+    let missingStreamAttempts = 0;
+    while (!stopped) {
+      try {
+        if (replayEndSequence === undefined) {
+          const last = await streamManager.streams.getMessage(stream, { last_by_subj: subject });
+          replayEndSequence = last?.seq ?? 0;
+          if (replayEndSequence === 0) markCaughtUp();
+        }
+        missingStreamAttempts = 0;
+        const fromSequence = lastSequence === undefined ? 1 : lastSequence + 1;
+        const consumer = await jetStream.consumers.get(
+          stream,
+          lastSequence === undefined
+            ? { filter_subjects: subject, deliver_policy: DeliverPolicy.All }
+            : { filter_subjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSequence },
+        );
+        if (stopped) {
+          await consumer.delete().catch(() => false);
+          break;
+        }
+        const current = await consumer.consume({ max_messages: 256 });
+        messages = current;
+        if (stopped) current.stop();
+        void forwardNotices(current).catch(() => undefined);
+        status({ kind: "CONSUMING", fromSequence });
+        for await (const message of current) handle(message);
+        messages = undefined;
+        await consumer.delete().catch(() => false);
+        if (stopped) break;
+        status({ kind: "RESTARTING", fromSequence: (lastSequence ?? 0) + 1, message: "consumer ended" });
+      } catch (error) {
+        messages = undefined;
+        if (stopped) break;
+        if (error instanceof ClosedConnectionError) {
+          status({ kind: "CONNECTION_CLOSED" });
+          break;
+        }
+        if (isStreamNotFound(error)) {
+          missingStreamAttempts++;
+          status({ kind: "WAITING_FOR_STREAM", stream, attempt: missingStreamAttempts });
+        } else {
+          status({ kind: "RESTARTING", fromSequence: (lastSequence ?? 0) + 1, message: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      if (!stopped) await pause();
+    }
+  };
+
+  const finished = run()
+    .catch((error: unknown) => {
+      if (error instanceof ClosedConnectionError) status({ kind: "CONNECTION_CLOSED" });
+      else status({ kind: "RESTARTING", fromSequence: (lastSequence ?? 0) + 1, message: `feed failed: ${String(error)}` });
+    })
+    .finally(() => resolveCaughtUp(false));
+
+  return {
+    caughtUp,
+    async stop() {
+      if (stopped) return finished;
+      stopped = true;
+      wakeRetry?.();
+      messages?.stop();
+      await finished;
+    },
+  };
+}
