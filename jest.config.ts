@@ -20,7 +20,7 @@ const config: Config = {
       testEnvironment: "node",
       transform,
       testMatch: ["<rootDir>/apps/*/test/integration/**/*.test.ts", "<rootDir>/libs/*/test/integration/**/*.test.ts", "<rootDir>/deploy/**/*.test.ts"],
-      testTimeout: 120_000,
+      setupFilesAfterEnv: ["<rootDir>/jest.integration-setup.ts"],
       slowTestThreshold: 30,
     },
   ],

@@ -264,7 +264,9 @@ export class Coordinator implements ServiceHandle {
   private superviseWorkers(silenceMs: number): void {
     const now = Date.now();
     for (const slot of this.slots.values()) {
-      if (slot.worker && !slot.failed && now - slot.lastHeartbeatAt > silenceMs) {
+      // Loading a worker (and compiling it under tsx) takes a while: silence counts once it has started.
+      const limit = slot.started ? silenceMs : Math.max(silenceMs, 60_000);
+      if (slot.worker && !slot.failed && now - slot.lastHeartbeatAt > limit) {
         const worker = slot.worker;
         slot.worker = undefined;
         void worker.terminate();

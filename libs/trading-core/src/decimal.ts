@@ -39,3 +39,13 @@ export function minDecimal(a: Big, b: Big): Big {
 export function maxDecimal(a: Big, b: Big): Big {
   return a.gt(b) ? a : b;
 }
+
+/** Digits after the point of a step such as a tick ("0.1" → 1) or lot ("0.010" → 2). */
+export function decimalPlaces(step: Big): number {
+  return Math.max(0, step.c.length - 1 - step.e);
+}
+
+/** Fixed notation with exactly the step's digits, as an exchange expects: "0.010", "50000.0". */
+export function formatToStep(value: Big, step: Big): string {
+  return value.toFixed(decimalPlaces(step));
+}

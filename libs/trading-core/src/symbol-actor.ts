@@ -1,6 +1,6 @@
 import type { AuditEventBody, ControlBody, ExecutionReport, OrderIntent, QuotingMode, StopReason, SymbolStatus } from "@mms/contracts";
 import { CONTROL_COMMANDS, validators } from "@mms/contracts";
-import { toDecimalString, type Decimal } from "./decimal";
+import { formatToStep, toDecimalString, type Decimal } from "./decimal";
 import { Ledger } from "./ledger";
 import { DEFAULT_VOLATILITY_SAMPLE_MS, DEFAULT_VOLATILITY_WINDOW, MarketMonitor, spreadBps } from "./market-monitor";
 import { OrderBook } from "./order-book";
@@ -456,8 +456,8 @@ class Step {
       bestBid: toDecimalString(bestBid),
       bestAsk: toDecimalString(bestAsk),
       position: toDecimalString(this.actor.ledger.position),
-      bid: quote.bid ? { px: toDecimalString(quote.bid.price), qty: toDecimalString(quote.bid.quantity) } : null,
-      ask: quote.ask ? { px: toDecimalString(quote.ask.price), qty: toDecimalString(quote.ask.quantity) } : null,
+      bid: quote.bid ? { px: formatToStep(quote.bid.price, this.actor.parameters.tickSize), qty: formatToStep(quote.bid.quantity, this.actor.parameters.lotSize) } : null,
+      ask: quote.ask ? { px: formatToStep(quote.ask.price, this.actor.parameters.tickSize), qty: formatToStep(quote.ask.quantity, this.actor.parameters.lotSize) } : null,
     });
   }
 
@@ -472,7 +472,7 @@ class Step {
       const common = { intentId: this.nextId("I"), account: actor.settings.account, symbol: this.symbol, ts: this.now };
       const intent: OrderIntent =
         action.kind === "NEW"
-          ? { kind: "NEW", ...common, clientOrderId: action.clientOrderId, side: action.side, type: "LIMIT", tif: "POST_ONLY", px: toDecimalString(action.price), qty: toDecimalString(action.quantity), tag: "MM" }
+          ? { kind: "NEW", ...common, clientOrderId: action.clientOrderId, side: action.side, type: "LIMIT", tif: "POST_ONLY", px: formatToStep(action.price, actor.parameters.tickSize), qty: formatToStep(action.quantity, actor.parameters.lotSize), tag: "MM" }
           : { kind: "CANCEL", ...common, clientOrderId: action.clientOrderId };
       this.sendIntent(intent, ignoreOwnership);
       if (actor.mode === "shadow") actor.orders.settleAsShadow(action);
