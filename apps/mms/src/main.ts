@@ -4,8 +4,8 @@ import { startHttpServer } from "./http-server";
 import { startService } from "./service";
 
 /** `mms --config PATH`: the Market Maker Service process. */
-async function main(): Promise<void> {
-  const loaded = loadConfig(configPathFrom(process.argv.slice(2), process.env), process.env);
+export async function runService(argv: readonly string[]): Promise<void> {
+  const loaded = loadConfig(configPathFrom(argv, process.env), process.env);
   if (!loaded.ok) {
     // Nothing has connected yet, so nothing can have been sent.
     process.stderr.write(`mms: invalid config ${loaded.path ?? ""}\n${loaded.issues.map((issue) => `  ${issue.path}: ${issue.message}`).join("\n")}\n`);
@@ -37,8 +37,12 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => onSignal("SIGINT"));
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`mms: ${error.stack ?? error.message}\n`);
-  process.exit(1);
-});
+export function runServiceOrExit(argv: readonly string[]): void {
+  runService(argv).catch((error: Error) => {
+    process.stderr.write(`mms: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  });
+}
+
+if (require.main === module) runServiceOrExit(process.argv.slice(2));
 

@@ -1,12 +1,12 @@
 import type { MessagePort } from "node:worker_threads";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import { decodeAndValidate, formatIssues, subjects, validators, type AuditEventBody, type OrderIntent, type Validated, type Validator } from "@mms/contracts";
+import { decodeAndValidate, formatIssues, subjects, validators, type AuditEvent, type OrderIntent, type Validated, type Validator } from "@mms/contracts";
 import { connectNats, publishIntent, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
-import { describeSymbol, initialSymbolState, stepSymbol, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "@mms/trading-core";
+import { describeSymbol, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
-import { EventStamper } from "./event-stamper";
 import { InputRecorder } from "./recording";
+import { SymbolStepper } from "./symbol-stepper";
 import type { RiskToSymbol, SymbolToCoordinator, SymbolWorkerData } from "./thread-protocol";
 
 export const RUNTIME_TIMINGS = {
@@ -44,7 +44,7 @@ const MARKET_DATA_DECODERS: Readonly<Record<string, MarketDataDecoder>> = {
  */
 export class SymbolRuntime {
   private readonly actor: SymbolActorState;
-  private readonly stamper: EventStamper;
+  private readonly stepper: SymbolStepper;
   private readonly symbol: string;
   private readonly instance: string;
   private connection: NatsConnection | undefined;
@@ -57,7 +57,6 @@ export class SymbolRuntime {
   private riskPort: MessagePort | undefined;
   private recorder: InputRecorder | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
-  private eventSeqDirty = false;
   private stopping = false;
 
   constructor(
@@ -76,8 +75,8 @@ export class SymbolRuntime {
       idPrefix: `MM-${data.runId}-${this.symbol}`,
       leaseRequired: data.leaseRequired,
     };
-    this.actor = initialSymbolState(settings);
-    this.stamper = new EventStamper(this.symbol, this.instance);
+    this.stepper = new SymbolStepper(settings, this.instance);
+    this.actor = this.stepper.actor;
     if (data.recordingPath) this.recorder = new InputRecorder(data.recordingPath, { kind: "HEADER", version: 1, instance: this.instance, settings, startedAt: clock() });
   }
 
@@ -134,27 +133,26 @@ export class SymbolRuntime {
   dispatch(event: SymbolEvent): void {
     const now = this.clock();
     this.recorder?.record(now, event);
-    let commands: readonly SymbolCommand[];
+    let output: ReturnType<SymbolStepper["step"]>;
     try {
-      commands = stepSymbol(this.actor, event, now).commands;
+      output = this.stepper.step(event, now);
     } catch (error) {
       // A bug in the actor must not leave orders resting: let the coordinator see a dead worker.
       this.logger.error("symbol actor failed", { error: (error as Error).stack ?? String(error), event: event.kind });
       throw error;
     }
-    for (const command of commands) this.execute(command, now);
-    if (this.eventSeqDirty) {
-      this.eventSeqDirty = false;
-      this.post({ kind: "EVENT_SEQ", lastEventSeq: this.stamper.lastSeq });
+    let eventIndex = 0;
+    for (const command of output.commands) {
+      if (command.kind === "EMIT_EVENT") this.publishEvent(output.events[eventIndex++]!);
+      else this.execute(command);
     }
+    if (eventIndex > 0) this.post({ kind: "EVENT_SEQ", lastEventSeq: this.stepper.lastEventSeq });
   }
 
-  private execute(command: SymbolCommand, now: number): void {
+  private execute(command: Exclude<SymbolCommand, { kind: "EMIT_EVENT" }>): void {
     switch (command.kind) {
       case "SEND_INTENT":
         return this.sendIntent(command.intent);
-      case "EMIT_EVENT":
-        return this.emitEvent(command.event, now);
       case "REQUEST_SNAPSHOT":
         return this.requestSnapshot();
       case "CONTROL_RESULT":
@@ -207,9 +205,7 @@ export class SymbolRuntime {
     this.track(publish);
   }
 
-  private emitEvent(body: AuditEventBody, now: number): void {
-    const event = this.stamper.stamp(body, now, this.actor.mode);
-    this.eventSeqDirty = true;
+  private publishEvent(event: AuditEvent): void {
     const jetStream = this.jetStream;
     if (!jetStream) return;
     const publish = jetStream.publish(subjects.event(this.symbol, event.type), encoder.encode(JSON.stringify(event)), { timeout: RUNTIME_TIMINGS.intentAckTimeoutMs }).catch((error: Error) => {
@@ -224,7 +220,7 @@ export class SymbolRuntime {
   }
 
   private sendHeartbeat(): void {
-    this.post({ kind: "HEARTBEAT", status: describeSymbol(this.actor), figures: symbolFigures(this.actor), lastEventSeq: this.stamper.lastSeq, connected: this.actor.connected });
+    this.post({ kind: "HEARTBEAT", status: describeSymbol(this.actor), figures: symbolFigures(this.actor), lastEventSeq: this.stepper.lastEventSeq, connected: this.actor.connected });
   }
 
   /** Cancels everything, waits (bounded) for the acks, then closes the connection. */

@@ -24,8 +24,8 @@ export type SymbolEvent =
   | { readonly kind: "EXECUTION_REPORT_INVALID"; readonly subject: string; readonly issues: string }
   | { readonly kind: "RECOVERY_COMPLETE" }
   | { readonly kind: "SUBMISSION_FAILED"; readonly intent: OrderIntent; readonly reason: string }
-  | { readonly kind: "CONTROL"; readonly requestId: string; readonly command: string; readonly body: unknown }
-  | { readonly kind: "GLOBAL_RISK"; readonly breach: GlobalBreach | undefined }
+  | { readonly kind: "CONTROL"; readonly requestId: string; readonly command: string; readonly body?: unknown }
+  | { readonly kind: "GLOBAL_RISK"; readonly breach?: GlobalBreach }
   | { readonly kind: "TIMER" }
   | { readonly kind: "SLOW_CONSUMER" }
   | { readonly kind: "CONNECTION_LOST" }
