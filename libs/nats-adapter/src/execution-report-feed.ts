@@ -11,6 +11,8 @@ export interface ExecutionReportDelivery {
   readonly replay: boolean;
   readonly streamSequence: number;
   readonly subject: string;
+  /** The message headers, e.g. the exchange's `traceparent`. */
+  readonly headers: { get(key: string): string } | undefined;
 }
 
 export interface CaughtUpInfo {
@@ -102,7 +104,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
     if (replay) replayedCount++;
     try {
       const decoded = decodeAndValidate(message.data, validators.executionReport);
-      if (decoded.ok) options.onReport({ report: decoded.value, replay, streamSequence: sequence, subject: message.subject });
+      if (decoded.ok) options.onReport({ report: decoded.value, replay, streamSequence: sequence, subject: message.subject, headers: message.headers });
       else options.onInvalid?.(decoded.issues, message.subject, sequence);
     } catch (error) {
       status({ kind: "HANDLER_FAILED", streamSequence: sequence, error });

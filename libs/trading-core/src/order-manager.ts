@@ -23,7 +23,14 @@ export type OrderAction =
 
 export type ReportEffect =
   | { readonly kind: "ACCEPTED"; readonly clientOrderId: string }
-  | { readonly kind: "REJECTED"; readonly clientOrderId: string; readonly reason: string; readonly orderWasLive: boolean }
+  | {
+      readonly kind: "REJECTED";
+      readonly clientOrderId: string;
+      readonly reason: string;
+      readonly orderWasLive: boolean;
+      /** False for a cancel that lost a race with a fill: nothing was refused, the order was simply gone. */
+      readonly countsAsRejection: boolean;
+    }
   | { readonly kind: "FILLED"; readonly clientOrderId: string; readonly complete: boolean }
   | { readonly kind: "CANCELED"; readonly clientOrderId: string }
   | { readonly kind: "IGNORED"; readonly clientOrderId: string };
@@ -163,16 +170,17 @@ export class OrderManager {
         this.close(clientOrderId);
         return { kind: "CANCELED", clientOrderId };
       case "REJECTED": {
-        if (!order) return { kind: "REJECTED", clientOrderId, reason: report.reason, orderWasLive: false };
+        if (!order) return { kind: "REJECTED", clientOrderId, reason: report.reason, orderWasLive: false, countsAsRejection: true };
         if (!order.accepted || report.reason === "UNKNOWN_ORDER") {
           // Never accepted: the NEW was refused. UNKNOWN_ORDER: the cancel found nothing.
+          const raceWithFill = order.accepted && report.reason === "UNKNOWN_ORDER";
           this.close(clientOrderId);
-          return { kind: "REJECTED", clientOrderId, reason: report.reason, orderWasLive: false };
+          return { kind: "REJECTED", clientOrderId, reason: report.reason, orderWasLive: false, countsAsRejection: !raceWithFill };
         }
         // A refused cancel: the order still rests; the next reconcile tries again.
         order.status = "LIVE";
         order.cancelSentAt = undefined;
-        return { kind: "REJECTED", clientOrderId, reason: report.reason, orderWasLive: true };
+        return { kind: "REJECTED", clientOrderId, reason: report.reason, orderWasLive: true, countsAsRejection: true };
       }
     }
   }

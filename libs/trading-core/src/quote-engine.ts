@@ -71,8 +71,9 @@ export function computeQuote(input: QuoteInput, parameters: QuoteParameters): Qu
   const bandCeiling = roundDownToStep(mid.times(new Big(1).plus(band)), tickSize);
   // The band first, then the no-cross clamp: a post-only order that crosses is rejected,
   // so when the two disagree, not crossing wins.
-  bid = minDecimal(maxDecimal(bid, bandFloor), bestAsk.minus(tickSize));
-  ask = maxDecimal(minDecimal(ask, bandCeiling), bestBid.plus(tickSize));
+  // The band binds both ways: a large skew must not push a quote past the far edge either.
+  bid = minDecimal(minDecimal(maxDecimal(bid, bandFloor), bandCeiling), bestAsk.minus(tickSize));
+  ask = maxDecimal(maxDecimal(minDecimal(ask, bandCeiling), bandFloor), bestBid.plus(tickSize));
 
   let bidSkipped: SideSkipReason | undefined;
   let askSkipped: SideSkipReason | undefined;

@@ -39,6 +39,9 @@ export interface SymbolActorState {
   cancelAllOnReconnect: boolean;
   countdownArmed: boolean;
   lastCountdownAt: number | undefined;
+  /** When the last TIMER came and how long after the one before: a refresh is due before the next one would be late. */
+  lastTimerAt: number | undefined;
+  timerIntervalMs: number;
   lastRiskReportAt: number | undefined;
   lastQuoteKey: string | undefined;
   nextId: number;
@@ -75,6 +78,8 @@ export function initialSymbolState(settings: SymbolActorSettings): SymbolActorSt
     cancelAllOnReconnect: false,
     countdownArmed: false,
     lastCountdownAt: undefined,
+    lastTimerAt: undefined,
+    timerIntervalMs: 0,
     lastRiskReportAt: undefined,
     lastQuoteKey: undefined,
     nextId: 1,
@@ -284,8 +289,8 @@ class Step {
     if (replay) return;
 
     if (effect.kind === "REJECTED") {
-      this.log("warn", "order rejected", { clientOrderId: report.clientOrderId, reason: effect.reason });
-      this.recordRejection(`rejected: ${effect.reason}`);
+      this.log("warn", "order rejected", { clientOrderId: report.clientOrderId, reason: effect.reason, countsAsRejection: effect.countsAsRejection });
+      if (effect.countsAsRejection) this.recordRejection(`rejected: ${effect.reason}`);
     }
     const lag = this.now - report.ts;
     if (lag > actor.settings.maxLagMs) this.stop("PAUSED", "BUS_LAG", `execution report arrived ${lag} ms after it was sent`);
@@ -368,7 +373,8 @@ class Step {
       this.cancelLeftovers();
       return;
     }
-    if (status === "OWNED_ELSEWHERE") {
+    // Someone else holds a lease we never had: stay out. Held a moment ago: it was lost.
+    if (status === "OWNED_ELSEWHERE" && before !== "HELD") {
       this.stop("PAUSED", "OWNED_ELSEWHERE", `the lease is held by ${owner ?? "another instance"}`);
       return;
     }
@@ -390,6 +396,8 @@ class Step {
 
   private onTimer(): void {
     const actor = this.actor;
+    if (actor.lastTimerAt !== undefined && this.now > actor.lastTimerAt) actor.timerIntervalMs = this.now - actor.lastTimerAt;
+    actor.lastTimerAt = this.now;
     if (actor.monitor.isStale(this.now) && actor.state.name === "ACTIVE") this.stop("PAUSED", "MD_STALE", `no market data for more than ${actor.settings.config.staleMs} ms`);
     if (actor.awaitingSnapshot && actor.connected && (actor.lastSnapshotRequestAt === undefined || this.now - actor.lastSnapshotRequestAt >= TIMINGS.snapshotRetryMs)) this.requestSnapshot();
     if (actor.state.name === "ACTIVE") this.requote();
@@ -398,9 +406,14 @@ class Step {
     if (actor.lastRiskReportAt === undefined || this.now - actor.lastRiskReportAt >= TIMINGS.riskReportMs) this.reportRisk();
   }
 
-  /** While stopped, a cancel that no report has settled is sent again. */
+  /**
+   * While stopped nothing may rest: an order not being cancelled (e.g. its cancel was
+   * refused with RATE_LIMIT) is cancelled again, and a cancel that no report has settled
+   * is sent again. Nothing goes out while the actor cannot send.
+   */
   private retryUnsettledCancels(): void {
-    const stale = this.actor.orders.all().filter((order) => order.status === "PENDING_CANCEL" && order.cancelSentAt !== undefined && this.now - order.cancelSentAt >= TIMINGS.cancelRetryMs);
+    if (!this.canSend()) return;
+    const stale = this.actor.orders.all().filter((order) => order.status !== "PENDING_CANCEL" || (order.cancelSentAt !== undefined && this.now - order.cancelSentAt >= TIMINGS.cancelRetryMs));
     if (stale.length > 0) this.sendActions(stale.map((order) => ({ kind: "CANCEL", clientOrderId: order.clientOrderId })));
   }
 
@@ -490,6 +503,9 @@ class Step {
   private sendIntent(intent: OrderIntent, ignoreOwnership = false): void {
     const shadow = this.actor.mode === "shadow";
     if (!shadow && !ignoreOwnership && this.actor.ownership !== "HELD") return;
+    // Disconnected: a publish could only fail and count toward the reject storm. Cancels
+    // stay recorded and are retried; a stop's CANCEL_ALL is kept for the reconnect.
+    if (!shadow && !this.actor.connected) return;
     this.emit({ type: "intent", shadow, intent });
     if (!shadow) this.commands.push({ kind: "SEND_INTENT", intent });
   }
@@ -511,7 +527,9 @@ class Step {
     const timeoutMs = actor.settings.config.deadManMs;
     if (timeoutMs === 0 || actor.mode === "shadow" || !this.canSend()) return;
     if (actor.orders.hasOrders()) {
-      if (!actor.countdownArmed || actor.lastCountdownAt === undefined || this.now - actor.lastCountdownAt >= timeoutMs / 3) {
+      // "At least every timeoutMs / 3": refresh now if waiting for the next TIMER (allowing
+      // it to be late by as much again) could leave a longer gap.
+      if (!actor.countdownArmed || actor.lastCountdownAt === undefined || this.now - actor.lastCountdownAt + 2 * actor.timerIntervalMs >= timeoutMs / 3) {
         actor.countdownArmed = true;
         actor.lastCountdownAt = this.now;
         this.sendIntent({ kind: "COUNTDOWN", intentId: this.nextId("I"), account: actor.settings.account, symbol: this.symbol, timeoutMs, ts: this.now });
@@ -606,6 +624,8 @@ class Step {
         return undefined;
       case "reset":
         if (actor.state.name !== "HALTED") return "NOT_HALTED";
+        // Every move into PAUSED cancels first; a halted symbol should hold nothing, this makes sure.
+        this.cancelAllNowOrOnReconnect("MANUAL_RESET");
         actor.state = { name: "PAUSED", reason: "MANUAL_RESET" };
         this.emit({ type: "state", from: "HALTED", to: "PAUSED", reason: "MANUAL_RESET" });
         return undefined;

@@ -56,3 +56,32 @@ describe("symbol actor", () => {
     expect(result).toMatchObject({ result: { accepted: false, reason: "MD_CROSSED" } });
   });
 });
+
+describe("symbol actor races and ownership", () => {
+  test("a cancel that loses the race with a fill does not count toward the reject storm", () => {
+    const actor = readyActor();
+    run(actor, [[{ kind: "CONTROL", requestId: "r1", command: "resume", body: { operator: "alice", reason: "test" } }, 1100]]);
+    const bid = actor.orders.all().find((order) => order.side === "BUY")!;
+    run(actor, [[{ kind: "EXECUTION_REPORT", report: { kind: "ACCEPTED", execId: "a1", account: "SYSTEM_MARKET_MAKER", symbol: "BTCUSDT-PERP", ts: 1100, clientOrderId: bid.clientOrderId, orderId: "x1", side: "BUY", px: "49979.9", qty: "0.010" }, replay: false }, 1100]]);
+    for (let index = 0; index < 6; index += 1) {
+      actor.orders.recordCancel(bid.clientOrderId, 1100);
+      run(actor, [[{ kind: "EXECUTION_REPORT", report: { kind: "REJECTED", execId: `r${index}`, account: "SYSTEM_MARKET_MAKER", symbol: "BTCUSDT-PERP", ts: 1100, clientOrderId: bid.clientOrderId, reason: "UNKNOWN_ORDER" }, replay: false }, 1100]]);
+    }
+    expect(actor.rejections.recent).toBe(0);
+    expect(actor.state.name).toBe("ACTIVE");
+  });
+
+  test("a lease taken by another instance while we held it is a loss: own orders are cancelled one by one", () => {
+    const actor = initialSymbolState({ config, account: "SYSTEM_MARKET_MAKER", maxLagMs: 2000, rejectStorm: { count: 5, windowMs: 10000 }, idPrefix: "run1-BTCUSDT-PERP", leaseRequired: true });
+    run(actor, [
+      [{ kind: "OWNERSHIP", status: "HELD" }, 1000],
+      [{ kind: "RECOVERY_COMPLETE" }, 1000],
+      [{ kind: "BOOK_SNAPSHOT", snapshot: { symbol: "BTCUSDT-PERP", seq: 10, ts: 1000, bids: [["50000.0", "1"]], asks: [["50010.0", "1"]] } }, 1000],
+      [{ kind: "MARKET_STATUS", status: { symbol: "BTCUSDT-PERP", seq: 10, ts: 1000, status: "TRADING" } }, 1000],
+      [{ kind: "CONTROL", requestId: "r1", command: "resume", body: { operator: "alice", reason: "test" } }, 1100],
+    ]);
+    const commands = run(actor, [[{ kind: "OWNERSHIP", status: "OWNED_ELSEWHERE", owner: "mms-b" }, 1200]]);
+    expect(actor.state).toEqual({ name: "PAUSED", reason: "OWNERSHIP_LOST" });
+    expect(intents(commands).map((intent) => intent.kind)).toEqual(["CANCEL", "CANCEL"]);
+  });
+});
