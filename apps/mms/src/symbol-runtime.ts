@@ -16,6 +16,8 @@ export const RUNTIME_TIMINGS = {
   snapshotRequestTimeoutMs: 2000,
   /** Pending market-data messages before nats.js flags the subscription a slow consumer. */
   slowConsumerPending: 20_000,
+  /** Audit events held while the bus is away; beyond this the oldest are dropped (and logged). */
+  maxHeldEvents: 10_000,
 } as const;
 
 const encoder = new TextEncoder();
@@ -58,6 +60,13 @@ export class SymbolRuntime {
   private recorder: InputRecorder | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopping = false;
+  /**
+   * Audit events not stored yet: emitted while disconnected, or whose publish failed. They
+   * go out in seq order once the bus is back, so an alert is not lost to the very outage it
+   * reports; `Nats-Msg-Id` makes a retried event land once.
+   */
+  private readonly heldEvents: AuditEvent[] = [];
+  private flushingEvents = false;
 
   constructor(
     private readonly data: SymbolWorkerData,
@@ -86,7 +95,7 @@ export class SymbolRuntime {
     this.jetStream = jetstream(connection);
     this.statusWatch = watchConnectionStatus(connection, (status) => {
       if (status.kind === "DISCONNECTED") this.dispatch({ kind: "CONNECTION_LOST" });
-      else if (status.kind === "RECONNECTED") this.dispatch({ kind: "CONNECTION_RESTORED" });
+      else if (status.kind === "RECONNECTED") this.onReconnected();
       else if (status.kind === "SLOW_CONSUMER") this.dispatch({ kind: "SLOW_CONSUMER" });
       else if (status.kind === "ERROR") this.logger.warn("NATS client error", { error: status.error.message });
     });
@@ -205,13 +214,69 @@ export class SymbolRuntime {
     this.track(publish);
   }
 
+  private onReconnected(): void {
+    this.dispatch({ kind: "CONNECTION_RESTORED" });
+    this.flushHeldEvents();
+  }
+
   private publishEvent(event: AuditEvent): void {
+    // While the bus is away, or behind events already held (order): hold it.
+    if (!this.actor.connected || this.heldEvents.length > 0 || this.flushingEvents) this.holdEvent(event);
+    else void this.storeEvent(event);
+  }
+
+  /** One JetStream publish; a failure holds the event for a retry (except during shutdown). */
+  private storeEvent(event: AuditEvent): Promise<boolean> {
     const jetStream = this.jetStream;
-    if (!jetStream) return;
-    const publish = jetStream.publish(subjects.event(this.symbol, event.type), encoder.encode(JSON.stringify(event)), { timeout: RUNTIME_TIMINGS.intentAckTimeoutMs }).catch((error: Error) => {
-      this.logger.warn("audit event not stored", { type: event.type, seq: event.seq, error: error.message });
-    });
+    if (!jetStream) return Promise.resolve(false);
+    const options = { timeout: RUNTIME_TIMINGS.intentAckTimeoutMs, msgID: `${event.instance}-${event.symbol}-${event.seq}` };
+    const publish = jetStream.publish(subjects.event(this.symbol, event.type), encoder.encode(JSON.stringify(event)), options).then(
+      () => true,
+      (error: Error) => {
+        if (this.stopping) {
+          this.logger.warn("audit event not stored", { type: event.type, seq: event.seq, error: error.message });
+        } else {
+          if (this.actor.connected) this.logger.warn("audit event not stored yet: held for a retry", { type: event.type, seq: event.seq, error: error.message });
+          this.holdEvent(event);
+        }
+        return false;
+      },
+    );
     this.track(publish);
+    return publish;
+  }
+
+  private holdEvent(event: AuditEvent): void {
+    let index = this.heldEvents.length;
+    while (index > 0 && this.heldEvents[index - 1]!.seq > event.seq) index -= 1;
+    this.heldEvents.splice(index, 0, event);
+    if (this.heldEvents.length > RUNTIME_TIMINGS.maxHeldEvents) {
+      const dropped = this.heldEvents.shift()!;
+      this.logger.error("audit event dropped: too many held while NATS is away", { type: dropped.type, seq: dropped.seq });
+    }
+  }
+
+  /** Stores held events one at a time, in seq order, until one fails (it is held again). */
+  private flushHeldEvents(): void {
+    if (this.flushingEvents || this.heldEvents.length === 0 || !this.actor.connected) return;
+    this.flushingEvents = true;
+    const next = (): void => {
+      const event = this.actor.connected ? this.heldEvents.shift() : undefined;
+      if (!event) {
+        this.flushingEvents = false;
+        return;
+      }
+      void this.storeEvent(event).then((stored) => {
+        if (stored) next();
+        else this.flushingEvents = false;
+      });
+    };
+    next();
+  }
+
+  /** Until nothing is in flight, including what settling work starts (held events go one by one). */
+  private async settleInFlight(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   private track(promise: Promise<unknown>): void {
@@ -220,16 +285,19 @@ export class SymbolRuntime {
   }
 
   private sendHeartbeat(): void {
+    // Held events are retried here too: a publish can fail without a disconnect.
+    if (!this.stopping) this.flushHeldEvents();
     this.post({ kind: "HEARTBEAT", status: describeSymbol(this.actor), figures: symbolFigures(this.actor), lastEventSeq: this.stepper.lastEventSeq, connected: this.actor.connected });
   }
 
   /** Cancels everything, waits (bounded) for the acks, then closes the connection. */
   async shutdown(timeoutMs: number): Promise<number> {
     this.dispatch({ kind: "SHUTDOWN" });
+    this.flushHeldEvents();
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     const deadline = new Promise<"TIMEOUT">((resolve) => setTimeout(() => resolve("TIMEOUT"), timeoutMs).unref());
-    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
+    await Promise.race([this.settleInFlight(), deadline]);
     const unsettled = this.inFlight.size;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.sendHeartbeat();

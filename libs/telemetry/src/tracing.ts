@@ -77,7 +77,7 @@ export function startTracing(options: TracingOptions): Tracing {
       [SERVICE_INSTANCE_ID]: options.instance,
     }),
     sampler: samplerFromEnvironment(environment),
-    spanProcessors: [new BatchSpanProcessor({ exporter })],
+    spanProcessors: [new BatchSpanProcessor({ exporter, ...batchSettings(environment) })],
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   contextApi.setGlobalContextManager(contextManager);
@@ -99,6 +99,22 @@ export function startTracing(options: TracingOptions): Tracing {
       return stopped;
     },
   };
+}
+
+/** The standard OTEL_BSP_* variables; the v3 processor no longer reads them itself. */
+function batchSettings(environment: Environment): { scheduledDelayMillis?: number; maxExportBatchSize?: number; maxQueueSize?: number } {
+  const read = (name: string) => {
+    const value = Number.parseInt(environment[name] ?? "", 10);
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  };
+  const settings: { scheduledDelayMillis?: number; maxExportBatchSize?: number; maxQueueSize?: number } = {};
+  const delay = read("OTEL_BSP_SCHEDULE_DELAY");
+  const batch = read("OTEL_BSP_MAX_EXPORT_BATCH_SIZE");
+  const queue = read("OTEL_BSP_MAX_QUEUE_SIZE");
+  if (delay !== undefined) settings.scheduledDelayMillis = delay;
+  if (batch !== undefined) settings.maxExportBatchSize = batch;
+  if (queue !== undefined) settings.maxQueueSize = queue;
+  return settings;
 }
 
 export function isTracingStarted(): boolean {

@@ -1,19 +1,17 @@
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { startNatsServer, waitFor, type StartedNatsServer } from "@mms/test-support";
-import type { NewOrderIntent, StatusReply } from "@mms/contracts";
-import { ScriptedExchange } from "../support/scripted-exchange";
-import { serviceConfig, startTestService, symbolConfig } from "../support/service-harness";
-import type { Coordinator } from "../../src/service";
+import { MmsFixture, RESUME_BODY, sleep, WorkerOutput, type FixtureOptions } from "../support/mms-fixture";
 
 const SYMBOL = "BTCUSDT-PERP";
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 let nats: StartedNatsServer;
 let client: NatsConnection;
+const output = new WorkerOutput();
+let fixture: MmsFixture | undefined;
 
 beforeAll(async () => {
+  output.install();
   nats = await startNatsServer();
   client = await connect({ servers: nats.url });
 });
@@ -22,96 +20,120 @@ afterAll(async () => {
   try {
     await client?.close();
   } finally {
-    await nats?.stop();
+    try {
+      await nats?.stop();
+    } finally {
+      output.uninstall();
+    }
   }
 });
 
-async function control(subject: string, body: unknown): Promise<{ ok: boolean; results: Array<{ symbol: string; from: string; to: string; accepted: boolean; reason?: string }>; error?: string }> {
-  const reply = await client.request(subject, encoder.encode(body === undefined ? "" : JSON.stringify(body)), { timeout: 5000 });
-  return JSON.parse(decoder.decode(reply.data));
+afterEach(async () => {
+  await fixture?.stop();
+  fixture = undefined;
+});
+
+async function start(options: Partial<FixtureOptions> = {}): Promise<MmsFixture> {
+  fixture = await MmsFixture.start(client, nats.url, output, { symbols: [{ symbol: SYMBOL }], ...options });
+  return fixture;
 }
 
-async function status(): Promise<StatusReply> {
-  const reply = await client.request("mms.status", new Uint8Array(0), { timeout: 5000 });
-  return JSON.parse(decoder.decode(reply.data)) as StatusReply;
-}
+const resume = (mms: MmsFixture, body: unknown) => mms.control(`mms.control.${SYMBOL}.resume`, body);
 
-const resumeBody = { operator: "alice", reason: "integration test" };
-const news = (exchange: ScriptedExchange) => exchange.intents.filter((intent): intent is NewOrderIntent => intent.kind === "NEW");
-
-describe("quoting over NATS", () => {
-  let exchange: ScriptedExchange;
-  let service: Coordinator;
-  let stopHeartbeat: () => void;
-
-  beforeEach(async () => {
-    exchange = await ScriptedExchange.start(client, [SYMBOL]);
-    exchange.publishSnapshot(SYMBOL, [["50000.0", "1"]], [["50010.0", "1"]]);
-    stopHeartbeat = exchange.heartbeat(SYMBOL);
-    ({ service } = await startTestService(serviceConfig(nats.url, [symbolConfig(SYMBOL)])));
-    await waitFor(() => service.isReady().ready, { timeoutMs: 15_000, description: "service ready" });
-    // The first status heartbeat must have reached the actor, or resume is refused (MARKET_HALTED).
-    await new Promise((resolve) => setTimeout(resolve, 400));
-  });
-
-  afterEach(async () => {
-    stopHeartbeat();
-    await service.stop();
-    await exchange.stop();
-  });
-
+describe("start-up and resume", () => {
   test("starts PAUSED with reason STARTUP and sends no order before resume", async () => {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const reply = await status();
-    expect(reply.instance).toContain("mms-test");
-    expect(reply.symbols).toEqual([expect.objectContaining({ symbol: SYMBOL, state: "PAUSED", reason: "STARTUP", position: "0" })]);
-    expect(exchange.intents.filter((intent) => intent.kind === "NEW")).toEqual([]);
+    const mms = await start();
+    await sleep(500);
+    const reply = await mms.status();
+    expect(reply.instance).toBe(mms.service.instance);
+    expect(reply.symbols).toEqual([expect.objectContaining({ symbol: SYMBOL, state: "PAUSED", reason: "STARTUP", mode: "live", position: "0", openOrders: [] })]);
+    expect(mms.news(SYMBOL)).toEqual([]);
+    await mms.expectCleanRun();
   });
 
+  test("resume without an operator is refused (OPERATOR_REQUIRED)", async () => {
+    const mms = await start();
+    expect(await mms.control(`mms.control.${SYMBOL}.resume`)).toEqual({ ok: false, results: [{ symbol: SYMBOL, from: "PAUSED", to: "PAUSED", accepted: false, reason: "OPERATOR_REQUIRED" }] });
+    expect((await resume(mms, { reason: "no name" })).results?.[0]).toMatchObject({ accepted: false, reason: "OPERATOR_REQUIRED" });
+    expect(mms.news(SYMBOL)).toEqual([]);
+    await mms.expectCleanRun();
+  });
+
+  test("resume on a stale book is refused (MD_STALE)", async () => {
+    const mms = await start({ symbols: [{ symbol: SYMBOL, config: { staleMs: 800 } }] });
+    await mms.resume(SYMBOL);
+    await mms.control(`mms.control.${SYMBOL}.pause`);
+    mms.stopHeartbeat(SYMBOL);
+    await sleep(1200);
+    expect((await resume(mms, RESUME_BODY)).results?.[0]).toMatchObject({ accepted: false, reason: "MD_STALE", to: "PAUSED" });
+    // Fresh data again: accepted.
+    mms.startHeartbeat(SYMBOL);
+    await mms.resume(SYMBOL);
+    await mms.expectCleanRun();
+  });
+
+  test("resume on a crossed book is refused (MD_CROSSED)", async () => {
+    const mms = await start({ symbols: [{ symbol: SYMBOL, bids: [["50010.0", "1"]], asks: [["50005.0", "1"]] }] });
+    await mms.waitForState(SYMBOL, "PAUSED", "MD_CROSSED");
+    expect((await resume(mms, RESUME_BODY)).results?.[0]).toMatchObject({ accepted: false, reason: "MD_CROSSED" });
+    mms.exchange.publishSnapshot(SYMBOL, [["50000.0", "1"]], [["50010.0", "1"]]);
+    await mms.resume(SYMBOL);
+    await mms.expectCleanRun();
+  });
+
+  test("resume on a halted market is refused (MARKET_HALTED)", async () => {
+    const mms = await start();
+    mms.exchange.publishStatus(SYMBOL, "HALTED");
+    await mms.waitForState(SYMBOL, "PAUSED", "MARKET_HALTED");
+    expect((await resume(mms, RESUME_BODY)).results?.[0]).toMatchObject({ accepted: false, reason: "MARKET_HALTED" });
+    mms.exchange.publishStatus(SYMBOL, "TRADING");
+    await mms.resume(SYMBOL);
+    await mms.expectCleanRun();
+  });
+});
+
+describe("quoting", () => {
   test("resume quotes the contract formula and a fill shifts both quotes down", async () => {
-    const reply = await control(`mms.control.${SYMBOL}.resume`, resumeBody);
+    const mms = await start();
+    const reply = await mms.resume(SYMBOL);
     expect(reply).toEqual({ ok: true, results: [{ symbol: SYMBOL, from: "PAUSED", to: "ACTIVE", accepted: true }] });
-    await exchange.waitForIntents((intents) => intents.filter((intent) => intent.kind === "NEW").length >= 2, "two quotes");
-    expect(news(exchange).map((intent) => [intent.side, intent.px, intent.qty, intent.tif, intent.tag])).toEqual([
-      ["BUY", "49979.9", "0.010", "POST_ONLY", "MM"],
-      ["SELL", "50030.1", "0.010", "POST_ONLY", "MM"],
+    await waitFor(() => mms.news(SYMBOL).length >= 2, { timeoutMs: 10_000, description: "two quotes" });
+    // mid 50005, spread 10 bps: 50005 x (1 -/+ 0.0005) = 49979.9975 / 50030.0025, rounded away from mid.
+    expect(mms.news(SYMBOL).map((intent) => [intent.side, intent.px, intent.qty, intent.tif, intent.type, intent.tag, intent.account])).toEqual([
+      ["BUY", "49979.9", "0.010", "POST_ONLY", "LIMIT", "MM", mms.account],
+      ["SELL", "50030.1", "0.010", "POST_ONLY", "LIMIT", "MM", mms.account],
     ]);
-    await waitFor(() => exchange.openOrders(SYMBOL).length === 2, { timeoutMs: 5000, description: "both quotes resting" });
-    const bid = exchange.openOrders(SYMBOL).find((order) => order.side === "BUY")!;
-    await exchange.fill(bid.clientOrderId);
-    // Long 0.010 of max 1.0: shift = -5/10000 x 50005 x 0.01 = -0.250025, so the new bid is
-    // 49979.9975 - 0.250025 = 49979.747475, rounded down to 49979.7.
-    await exchange.waitForIntents(() => news(exchange).length >= 3, "a replacement bid");
-    const replacement = news(exchange)[2]!;
-    expect(replacement.side).toBe("BUY");
-    expect(replacement.px).toBe("49979.7");
-    await waitFor(async () => (await status()).symbols[0]?.position === "0.01", { timeoutMs: 5000, description: "position 0.01" });
+    await mms.audit.waitFor("quote", (event) => event.bid?.px === "49979.9" && event.ask?.px === "50030.1", "quote event");
+    await waitFor(() => mms.exchange.openOrders(SYMBOL).length === 2, { timeoutMs: 10_000, description: "both quotes resting" });
+    const bid = mms.exchange.openOrders(SYMBOL).find((order) => order.side === "BUY")!;
+    await mms.exchange.fill(bid.clientOrderId);
+    // Long 0.010 of max 1.0: shift = -5/10000 x 50005 x 0.01 = -0.250025 on both sides:
+    // bid 49979.747475 rounds down to 49979.7; ask 50029.752475 rounds up to 50029.8, three
+    // ticks from the resting 50030.1 (tolerance 2): both are replaced.
+    await waitFor(() => mms.news(SYMBOL).length >= 4, { timeoutMs: 10_000, description: "both quotes replaced" });
+    const replacements = mms.news(SYMBOL).slice(2);
+    expect(replacements.map((intent) => [intent.side, intent.px]).sort()).toEqual([
+      ["BUY", "49979.7"],
+      ["SELL", "50029.8"],
+    ]);
+    const ask = mms.news(SYMBOL)[1]!;
+    expect(mms.intents(SYMBOL).some((intent) => intent.kind === "CANCEL" && intent.clientOrderId === ask.clientOrderId)).toBe(true);
+    await waitFor(async () => (await mms.symbolStatus(SYMBOL)).position === "0.01", { timeoutMs: 10_000, description: "position 0.01" });
+    await mms.audit.waitFor("fill", (event) => event.clientOrderId === bid.clientOrderId && event.position === "0.01", "fill event");
+    await mms.expectCleanRun();
   });
 
   test("no churn while the market moves within tolerance", async () => {
-    await control(`mms.control.${SYMBOL}.resume`, resumeBody);
-    await exchange.waitForIntents(() => news(exchange).length >= 2, "two quotes");
-    const before = exchange.intents.length;
+    const mms = await start();
+    await mms.quoting(SYMBOL);
+    const before = mms.intents(SYMBOL).length;
     // Mid moves by 0.05: both desired prices move by at most one tick.
-    exchange.publishDelta(SYMBOL, [["50000.1", "1"]], []);
-    await new Promise((resolve) => setTimeout(resolve, 800));
-    expect(exchange.intents.slice(before).filter((intent) => intent.kind === "NEW" || intent.kind === "CANCEL")).toEqual([]);
-  });
-
-  test("kill cancels everything and halts; resume is refused until reset", async () => {
-    await control(`mms.control.${SYMBOL}.resume`, resumeBody);
-    await exchange.waitForIntents(() => news(exchange).length >= 2, "two quotes");
-    client.publish(`mms.control.all.kill`, encoder.encode("not json at all"));
-    await exchange.waitForIntents((intents) => intents.some((intent) => intent.kind === "CANCEL_ALL" && intent.reason === "MANUAL_KILL"), "cancel-all from the kill");
-    await waitFor(async () => (await status()).symbols[0]?.state === "HALTED", { timeoutMs: 5000, description: "HALTED" });
-    expect((await status()).symbols[0]).toMatchObject({ state: "HALTED", reason: "MANUAL_KILL" });
-    const refused = await control(`mms.control.${SYMBOL}.resume`, resumeBody);
-    expect(refused.results[0]).toMatchObject({ accepted: false, reason: "HALTED_NEEDS_RESET" });
-    const noOperator = await control(`mms.control.${SYMBOL}.reset`, {});
-    expect(noOperator.results[0]).toMatchObject({ accepted: false, reason: "OPERATOR_REQUIRED" });
-    const reset = await control(`mms.control.${SYMBOL}.reset`, resumeBody);
-    expect(reset.results[0]).toMatchObject({ accepted: true, from: "HALTED", to: "PAUSED" });
-    const resumed = await control(`mms.control.${SYMBOL}.resume`, resumeBody);
-    expect(resumed.results[0]).toMatchObject({ accepted: true, to: "ACTIVE" });
+    mms.exchange.publishDelta(SYMBOL, [["50000.1", "1"]], []);
+    await sleep(800);
+    expect(mms.intents(SYMBOL).slice(before).filter((intent) => intent.kind === "NEW" || intent.kind === "CANCEL")).toEqual([]);
+    // Beyond tolerance (mid +5), both are replaced.
+    mms.exchange.publishDelta(SYMBOL, [["50010.0", "1"]], [["50010.0", "0"], ["50020.0", "1"]]);
+    await waitFor(() => mms.news(SYMBOL).length >= 4, { timeoutMs: 10_000, description: "requote beyond tolerance" });
+    await mms.expectCleanRun();
   });
 });

@@ -27,6 +27,8 @@ export class ScriptedExchange {
   private execCounter = 0;
   autoRespond = true;
   answerSnapshots = true;
+  /** How many times each symbol's `md.<SYMBOL>.snapshot.get` was asked. */
+  readonly snapshotRequests = new Map<string, number>();
   /** Milliseconds subtracted from `ts` of market data: simulates a lagging bus. */
   marketDataAgeMs = 0;
 
@@ -57,6 +59,7 @@ export class ScriptedExchange {
     this.snapshotResponders.push(
       this.connection.subscribe(subjects.snapshotRequest(symbol), {
         callback: (_error, message) => {
+          this.snapshotRequests.set(symbol, (this.snapshotRequests.get(symbol) ?? 0) + 1);
           if (this.answerSnapshots) message.respond(encoder.encode(JSON.stringify(this.snapshotBody(symbol))));
         },
       }),
@@ -102,14 +105,14 @@ export class ScriptedExchange {
   }
 
   /** Fills a resting order of the MMS (maker), fully unless `quantity` says less. */
-  async fill(clientOrderId: string, quantity?: string, fee = "0"): Promise<void> {
+  async fill(clientOrderId: string, quantity?: string, fee = "0", stamp: { ts?: number } = {}): Promise<void> {
     const order = this.liveOrders.get(clientOrderId);
     if (!order) throw new Error(`no live order ${clientOrderId}`);
     const qty = quantity ?? order.qty;
     const leaves = new Big(order.qty).minus(qty).toFixed();
     if (leaves === "0") this.liveOrders.delete(clientOrderId);
     else order.qty = leaves;
-    await this.report({ kind: "FILL", account: order.account, symbol: order.symbol, clientOrderId, orderId: order.orderId, side: order.side, fillId: `F-${this.runTag}-${++this.execCounter}`, px: order.px, qty, leavesQty: leaves, fee, liquidity: "MAKER" });
+    await this.report({ kind: "FILL", account: order.account, symbol: order.symbol, clientOrderId, orderId: order.orderId, side: order.side, fillId: `F-${this.runTag}-${++this.execCounter}`, px: order.px, qty, leavesQty: leaves, fee, liquidity: "MAKER", ...stamp });
   }
 
   openOrders(symbol: string) {
@@ -146,8 +149,12 @@ export class ScriptedExchange {
   publishDelta(symbol: string, bids: Levels, asks: Levels, options: { skipSeq?: boolean } = {}): void {
     const book = this.book(symbol);
     book.seq += options.skipSeq ? 2 : 1;
-    for (const [px, qty] of bids) (qty === "0" ? book.bids.delete(px) : book.bids.set(px, qty));
-    for (const [px, qty] of asks) (qty === "0" ? book.asks.delete(px) : book.asks.set(px, qty));
+    for (const [levels, changes] of [[book.bids, bids], [book.asks, asks]] as const) {
+      for (const [px, qty] of changes) {
+        if (qty === "0") levels.delete(px);
+        else levels.set(px, qty);
+      }
+    }
     this.publish(subjects.delta(symbol), { symbol, seq: book.seq, ts: Date.now() - this.marketDataAgeMs, bids: bids as BookLevel[], asks: asks as BookLevel[] });
   }
 
