@@ -70,6 +70,21 @@ export class OrderBook {
     return bid !== undefined && ask !== undefined && bid.gte(ask);
   }
 
+  /**
+   * The best price on a side once `own` quantities are taken out of their levels: the
+   * market as everyone else makes it. A maker that priced off its own orders would chase
+   * itself.
+   */
+  bestExcluding(side: "BUY" | "SELL", own: ReadonlyArray<{ readonly price: Decimal; readonly quantity: Decimal }>): Decimal | undefined {
+    const levels = side === "BUY" ? this.bids : this.asks;
+    for (const level of levels) {
+      let remaining = level.quantity;
+      for (const order of own) if (order.price.eq(level.price)) remaining = remaining.minus(order.quantity);
+      if (remaining.gt(0)) return level.price;
+    }
+    return undefined;
+  }
+
   depth(side: "BUY" | "SELL", levels: number): ReadonlyArray<{ price: Decimal; quantity: Decimal }> {
     return (side === "BUY" ? this.bids : this.asks).slice(0, levels);
   }

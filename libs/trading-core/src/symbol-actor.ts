@@ -98,9 +98,19 @@ export function stepSymbol(state: SymbolActorState, event: SymbolEvent, now: num
   return { state, commands: step.commands };
 }
 
+/** Best bid and ask of everyone but us: our own resting orders are taken out of the book. */
+export function marketTouch(state: SymbolActorState): { readonly bid: Decimal | undefined; readonly ask: Decimal | undefined; readonly mid: Decimal | undefined } {
+  const book = state.book;
+  if (!book || book.isCrossed()) return { bid: undefined, ask: undefined, mid: undefined };
+  const own = (side: "BUY" | "SELL") => state.orders.all().flatMap((order) => (order.side === side ? [{ price: order.price, quantity: state.orders.leaves(order) }] : []));
+  const bid = book.bestExcluding("BUY", own("BUY"));
+  const ask = book.bestExcluding("SELL", own("SELL"));
+  return { bid, ask, mid: bid && ask && bid.lt(ask) ? bid.plus(ask).div(2) : undefined };
+}
+
 /** The symbol's view for `mms.status` and `/v1/status`. */
 export function describeSymbol(state: SymbolActorState): SymbolStatus {
-  const mid = state.book && !state.book.isCrossed() ? state.book.mid() : undefined;
+  const mid = marketTouch(state).mid;
   const ledger = state.ledger;
   return {
     symbol: state.settings.config.symbol,
@@ -128,10 +138,7 @@ export interface SymbolFigures {
 }
 
 export function symbolFigures(state: SymbolActorState): SymbolFigures {
-  const book = state.book;
-  const bid = book?.bestBid();
-  const ask = book?.bestAsk();
-  const mid = bid && ask && bid.lt(ask) ? bid.plus(ask).div(2) : undefined;
+  const { bid, ask, mid } = marketTouch(state);
   return {
     mid: mid ? toDecimalString(mid) : undefined,
     bestBid: bid ? toDecimalString(bid) : undefined,
@@ -267,7 +274,7 @@ class Step {
       this.stop("PAUSED", "MD_CROSSED", `best bid ${book.bestBid()!.toFixed()} >= best ask ${book.bestAsk()!.toFixed()}`);
       return;
     }
-    const mid = book.mid();
+    const mid = marketTouch(this.actor).mid;
     if (mid) this.actor.monitor.sampleMid(this.now, mid);
     this.requote();
   }
@@ -434,8 +441,8 @@ class Step {
     const actor = this.actor;
     const book = actor.book;
     if (actor.state.name !== "ACTIVE" || !book || actor.awaitingSnapshot || !this.canSend()) return;
-    const bestBid = book.bestBid();
-    const bestAsk = book.bestAsk();
+    // Quote around everyone else's market: our own orders are not a price signal.
+    const { bid: bestBid, ask: bestAsk } = marketTouch(actor);
     if (!bestBid || !bestAsk || bestBid.gte(bestAsk)) return;
     const quote = computeQuote(
       {
@@ -675,6 +682,7 @@ class Step {
     if (actor.monitor.isStale(this.now)) return "MD_STALE";
     if (actor.book.isCrossed()) return "MD_CROSSED";
     if (!actor.book.bestBid() || !actor.book.bestAsk()) return "NO_BOOK";
+    if (actor.monitor.marketStatus === undefined) return "NO_MARKET_STATUS";
     if (!actor.monitor.isTrading()) return "MARKET_HALTED";
     if (actor.lastLagMs !== undefined) return "BUS_LAG";
     if (positionBreached(actor.ledger.position, actor.parameters.maxPosition)) return "POSITION_LIMIT";

@@ -169,7 +169,7 @@ describe("resume is refused while anything is wrong", () => {
     const driver = new Driver();
     driver.recoveryComplete();
     driver.snapshot([["50000.0", "1"]], [["50010.0", "1"]]);
-    expectRefused(driver.control("resume"), "MARKET_HALTED");
+    expectRefused(driver.control("resume"), "NO_MARKET_STATUS");
   });
 
   test("resume is refused with no book", () => {

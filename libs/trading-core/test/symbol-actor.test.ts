@@ -1,5 +1,5 @@
 import type { SymbolConfig } from "@mms/contracts";
-import { initialSymbolState, stepSymbol, type SymbolCommand, type SymbolEvent, type SymbolActorState } from "../src";
+import { Big, OrderBook, initialSymbolState, stepSymbol, type SymbolCommand, type SymbolEvent, type SymbolActorState } from "../src";
 
 const config: SymbolConfig = {
   symbol: "BTCUSDT-PERP", mode: "live", tickSize: "0.1", lotSize: "0.001", quoteSize: "0.010", spreadBps: "10", skewBps: "5",
@@ -84,4 +84,26 @@ describe("symbol actor races and ownership", () => {
     expect(actor.state).toEqual({ name: "PAUSED", reason: "OWNERSHIP_LOST" });
     expect(intents(commands).map((intent) => intent.kind)).toEqual(["CANCEL", "CANCEL"]);
   });
+});
+
+describe("own orders in the public book", () => {
+  test("the MMS prices off everyone else's market: its own orders showing in the book cause no requote", () => {
+    const actor = readyActor();
+    run(actor, [[{ kind: "CONTROL", requestId: "r1", command: "resume", body: { operator: "alice", reason: "test" } }, 1100]]);
+    const [bid, ask] = [actor.orders.all().find((order) => order.side === "BUY")!, actor.orders.all().find((order) => order.side === "SELL")!];
+    // Our quotes rest inside the 50000/50010 market; the public book now shows them as the touch.
+    const commands = run(actor, [
+      [{ kind: "BOOK_DELTA", delta: { symbol: "BTCUSDT-PERP", seq: 11, ts: 1200, bids: [[bid.price.toFixed(), "0.010"]], asks: [] } }, 1200],
+      [{ kind: "BOOK_DELTA", delta: { symbol: "BTCUSDT-PERP", seq: 12, ts: 1200, bids: [], asks: [[ask.price.toFixed(), "0.010"]] } }, 1200],
+    ]);
+    expect(intents(commands).filter((intent) => intent.kind === "NEW" || intent.kind === "CANCEL")).toEqual([]);
+  });
+
+  test("a level shared with others still counts for their part, and ours alone does not", () => {
+    const book = OrderBook.fromSnapshot({ symbol: "BTCUSDT-PERP", seq: 1, ts: 1, bids: [["100.5", "0.010"], ["100.4", "0.510"], ["100.0", "1"]], asks: [["101.0", "1"]] });
+    const own = [{ price: new Big("100.5"), quantity: new Big("0.010") }, { price: new Big("100.4"), quantity: new Big("0.010") }];
+    expect(book.bestExcluding("BUY", own)?.toFixed()).toBe("100.4");
+    expect(book.bestExcluding("BUY", [])?.toFixed()).toBe("100.5");
+    expect(book.bestExcluding("SELL", own)?.toFixed()).toBe("101");
+});
 });
