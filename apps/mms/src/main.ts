@@ -1,4 +1,5 @@
-import { createLogger } from "@mms/logging";
+import { createLogger, setTraceContextProvider } from "@mms/logging";
+import { getActiveTraceIds, startTracing } from "@mms/telemetry";
 import { configPathFrom, loadConfig } from "./config-file";
 import { startHttpServer } from "./http-server";
 import { startService } from "./service";
@@ -16,8 +17,16 @@ export async function runService(argv: readonly string[]): Promise<void> {
   const logger = createLogger({ level: config.logging.level, service: "mms", instance: config.instanceName });
   logger.info("config loaded", { path: loaded.path, symbols: config.symbols.map((symbol) => symbol.symbol), instanceName: config.instanceName });
 
-  const service = await startService(config, { logger, useLeases: process.env.MMS_LEASES !== "off", recordingDirectory: process.env.MMS_RECORD_DIR || undefined });
-  const http = await startHttpServer(config.http.port, config.http.host, { status: () => service.status(), isReady: () => service.isReady() });
+  const tracing = startTracing({ serviceName: "mms", instance: config.instanceName });
+  if (tracing.enabled) setTraceContextProvider(getActiveTraceIds);
+  logger.info(tracing.enabled ? "tracing on" : "tracing off", { reason: tracing.disabledReason });
+
+  const service = await startService(config, { logger, useLeases: process.env.MMS_LEASES !== "off", recordingDirectory: process.env.MMS_RECORD_DIR || undefined, tracing: tracing.enabled });
+  const http = await startHttpServer(config.http.port, config.http.host, {
+    status: () => service.status(),
+    isReady: () => service.isReady(),
+    metrics: (request, response) => service.metrics.handleMetricsRequest(request, response),
+  });
   logger.info("http listening", { port: http.port });
 
   let signals = 0;
@@ -30,6 +39,7 @@ export async function runService(argv: readonly string[]): Promise<void> {
     logger.info("signal received: stopping", { signal });
     void service.stop().then(async () => {
       await http.close();
+      await tracing.shutdown().catch(() => undefined);
       process.exit(0);
     });
   };

@@ -11,11 +11,12 @@ const logger = createLogger({ level: data.logging.level, service: "mms", instanc
 const state = initialRiskState(data.risk);
 const symbolPorts = new Map<string, MessagePort>();
 
-function dispatch(event: RiskActorEvent): void {
+function dispatch(event: RiskActorEvent, traceCarrier?: Readonly<Record<string, string>>): void {
   const { commands } = stepRisk(state, event);
   for (const command of commands) {
     if (command.kind === "BROADCAST") {
-      const message: RiskToSymbol = { kind: "ACTOR_EVENT", event: command.event };
+      // A fanned-out control command keeps the trace of the request that caused it.
+      const message: RiskToSymbol = { kind: "ACTOR_EVENT", event: command.event, ...(traceCarrier ? { traceCarrier } : {}) };
       for (const symbolPort of symbolPorts.values()) symbolPort.postMessage(message);
       if (command.event.kind === "GLOBAL_RISK") {
         const breach = command.event.breach;
@@ -33,7 +34,7 @@ port.on("message", (message: CoordinatorToRisk) => {
     symbolPorts.set(message.symbol, message.port);
     message.port.on("message", (fromSymbol: SymbolToRisk) => dispatch({ kind: "SYMBOL_RISK", report: fromSymbol.report }));
   } else {
-    dispatch({ kind: "CONTROL_ALL", requestId: message.requestId, command: message.command, body: message.body });
+    dispatch({ kind: "CONTROL_ALL", requestId: message.requestId, command: message.command, body: message.body }, message.traceCarrier);
   }
 });
 

@@ -15,6 +15,7 @@ import {
 } from "@mms/contracts";
 import { connectNats, ensureEventsStream, LeaseManager, publishIntent, watchConnectionStatus, type LeaseEvent, type StatusWatch } from "@mms/nats-adapter";
 import type { Logger } from "@mms/logging";
+import { createMetrics, injectTraceContext, readTraceHeaders, SpanKind, withSpan, type MetricsRegistry } from "@mms/telemetry";
 import { EventStamper } from "./event-stamper";
 import { newRunId } from "./run-id";
 import type { CoordinatorToRisk, CoordinatorToSymbol, RiskToCoordinator, RiskWorkerData, SymbolToCoordinator, SymbolWorkerData } from "./thread-protocol";
@@ -29,6 +30,8 @@ export interface ServiceOptions {
   /** A worker silent for this long is taken as dead. */
   readonly workerSilenceMs?: number;
   readonly controlReplyTimeoutMs?: number;
+  /** Spans for control commands are made when tracing was started in this thread. */
+  readonly tracing?: boolean;
 }
 
 export interface ServiceHandle {
@@ -112,6 +115,9 @@ export class Coordinator implements ServiceHandle {
   private resolveStopped!: () => void;
   readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
   private readonly logger: Logger;
+  /** Every metric of the process, fed by the workers' METRICS messages. */
+  readonly metrics: MetricsRegistry = createMetrics();
+  private riskWorkerAlive = false;
 
   constructor(
     private readonly config: ServiceConfig,
@@ -139,13 +145,16 @@ export class Coordinator implements ServiceHandle {
     const connection = await connectNats({ ...this.config.nats, name: `${this.instance}-coordinator` });
     this.connection = connection;
     this.natsConnected = true;
+    this.metrics.set("nats_connected", 1);
     this.jetStream = jetstream(connection);
     this.statusWatch = watchConnectionStatus(connection, (status) => {
       if (status.kind === "DISCONNECTED") {
         this.natsConnected = false;
+        this.metrics.set("nats_connected", 0);
         this.logger.warn("coordinator lost NATS", { server: status.server });
       } else if (status.kind === "RECONNECTED") {
         this.natsConnected = true;
+        this.metrics.set("nats_connected", 1);
         this.logger.info("coordinator reconnected to NATS", { server: status.server });
       }
     });
@@ -181,7 +190,9 @@ export class Coordinator implements ServiceHandle {
       if (message.kind === "BREACH") this.logger.log(message.reason ? "error" : "info", message.reason ? "global risk breach" : "global risk cleared", { reason: message.reason, detail: message.detail });
     });
     worker.on("error", (error) => this.logger.error("risk worker failed", { error: error.stack ?? error.message }));
+    this.riskWorkerAlive = true;
     worker.on("exit", (code) => {
+      this.riskWorkerAlive = false;
       if (!this.stopping) {
         // Without the risk actor no global limit is watched: stop everything.
         this.logger.error("risk worker exited: halting every symbol", { code });
@@ -253,6 +264,7 @@ export class Coordinator implements ServiceHandle {
         return;
       }
       case "METRICS":
+        this.metrics.applyAll(message.samples);
         return;
       case "SHUTDOWN_COMPLETE":
         if (message.unsettledIntents > 0) this.logger.warn("symbol stopped with unacknowledged intents", { symbol: slot.config.symbol, unsettled: message.unsettledIntents });
@@ -280,6 +292,8 @@ export class Coordinator implements ServiceHandle {
     if (slot.failed) return;
     slot.failed = true;
     const symbol = slot.config.symbol;
+    this.metrics.add("worker_failures", 1, { symbol, reason: detail.startsWith("no heartbeat") ? "SILENT" : "EXITED" });
+    this.metrics.set("symbol_state", 2, { symbol });
     const from = slot.lastStatus.state;
     this.logger.error("symbol worker failed: cancelling and halting", { symbol, reason: "WORKER_FAILED", detail });
     slot.lastStatus = { ...slot.lastStatus, state: "HALTED", reason: "WORKER_FAILED" };
@@ -315,6 +329,19 @@ export class Coordinator implements ServiceHandle {
     }
   }
 
+  /** A new actor for a symbol whose worker failed: it replays EXEC, cancels leftovers, waits PAUSED. */
+  private restartSymbolWorker(slot: SymbolSlot): void {
+    const symbol = slot.config.symbol;
+    this.logger.warn("restarting a failed symbol worker after reset", { symbol });
+    this.metrics.add("worker_restarts", 1, { symbol });
+    slot.failed = false;
+    slot.started = false;
+    slot.recovered = false;
+    slot.lastStatus = { ...startupStatus(slot.config), position: slot.lastStatus.position };
+    this.startSymbolWorker(slot);
+    if (this.leases) this.post(slot, { kind: "ACTOR_EVENT", event: { kind: "OWNERSHIP", status: slot.leaseHeld ? "HELD" : "OWNED_ELSEWHERE", ...(slot.leaseHeld ? {} : { owner: "unknown" }) } });
+  }
+
   async terminateWorker(symbol: string): Promise<void> {
     const worker = this.slots.get(symbol)?.worker;
     if (worker) await worker.terminate();
@@ -342,8 +369,16 @@ export class Coordinator implements ServiceHandle {
   private onControl(message: Msg): void {
     const tokens = message.subject.split(".");
     if (tokens.length !== 4) return;
-    const target = tokens[2]!;
-    const command = tokens[3]!;
+    if (!this.options.tracing) return this.routeControl(message, tokens[2]!, tokens[3]!, undefined);
+    // A span per command; its context travels to the actors inside the message.
+    const parent = message.headers ? readTraceHeaders({ get: (key) => message.headers!.get(key), set: () => undefined }) : undefined;
+    withSpan(`mms.control.${tokens[3]!.slice(0, 32)}`, { "mms.control.target": tokens[2]!, "mms.control.command": tokens[3]! }, () => this.routeControl(message, tokens[2]!, tokens[3]!, injectTraceContext()), {
+      ...(parent ? { parent } : {}),
+      kind: SpanKind.SERVER,
+    });
+  }
+
+  private routeControl(message: Msg, target: string, command: string, traceCarrier: Record<string, string> | undefined): void {
     const body = controlBodyOf(message);
     const targets = target === ALL_SYMBOLS ? [...this.slots.values()] : this.slots.has(target) ? [this.slots.get(target)!] : [];
     // A symbol this instance does not run: another instance may, so stay silent.
@@ -358,8 +393,10 @@ export class Coordinator implements ServiceHandle {
       if (pending.expected.size === 0) resolve([]);
       setTimeout(() => resolve(pending.results), this.options.controlReplyTimeoutMs ?? 2000).unref();
     });
-    if (target === ALL_SYMBOLS) this.riskWorker?.postMessage({ kind: "CONTROL_ALL", requestId, command, body } satisfies CoordinatorToRisk);
-    else for (const slot of live) this.post(slot, { kind: "ACTOR_EVENT", event: { kind: "CONTROL", requestId, command, body } });
+    const carrier = traceCarrier ? { traceCarrier } : {};
+    // `all` goes through the risk actor; should it be gone, straight to every actor.
+    if (target === ALL_SYMBOLS && this.riskWorkerAlive) this.riskWorker?.postMessage({ kind: "CONTROL_ALL", requestId, command, body, ...carrier } satisfies CoordinatorToRisk);
+    else for (const slot of live) this.post(slot, { kind: "ACTOR_EVENT", event: { kind: "CONTROL", requestId, command, body }, ...carrier });
 
     void Promise.all([collected, Promise.all(dead.map((slot) => this.controlDeadSymbol(slot, command, body)))]).then(([results, deadResults]) => {
       this.pendingControls.delete(requestId);
@@ -375,15 +412,27 @@ export class Coordinator implements ServiceHandle {
     });
   }
 
-  /** A dead worker's symbol stays HALTED: kill and pause re-send the cancel, the rest is refused. */
+  /**
+   * A dead worker's symbol stays HALTED: kill and pause re-send the cancel; `reset` (a
+   * human's acknowledgement) starts a fresh worker, which recovers and waits PAUSED.
+   */
   private async controlDeadSymbol(slot: SymbolSlot, command: string, body: unknown): Promise<ControlResult> {
     const symbol = slot.config.symbol;
+    const fields = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+    const operator = typeof fields.operator === "string" && fields.operator !== "" ? fields.operator : null;
+    const operatorReason = typeof fields.reason === "string" && fields.reason.trim() !== "" ? fields.reason : null;
+    if (command === "reset" && operator && operatorReason) {
+      const stamper = new EventStamper(symbol, this.instance, slot.lastEventSeq);
+      await this.publishEvent(stamper, { type: "control", command, operator, operatorReason, accepted: true, refusal: null, from: "HALTED", to: "PAUSED" }, slot.config.mode);
+      slot.lastEventSeq = stamper.lastSeq;
+      this.restartSymbolWorker(slot);
+      return { symbol, from: "HALTED", to: "PAUSED", accepted: true };
+    }
     if (command === "kill" || command === "pause") await this.cancelAllFor(slot, command === "kill" ? "MANUAL_KILL" : "MANUAL_PAUSE");
     const accepted = command === "kill";
-    const reason = accepted ? undefined : (CONTROL_COMMANDS as readonly string[]).includes(command) ? "WORKER_FAILED" : "UNKNOWN_COMMAND";
-    const operator = typeof body === "object" && body !== null && "operator" in body && typeof body.operator === "string" ? body.operator : null;
+    const reason = accepted ? undefined : command === "reset" ? "OPERATOR_REQUIRED" : (CONTROL_COMMANDS as readonly string[]).includes(command) ? "WORKER_FAILED" : "UNKNOWN_COMMAND";
     const stamper = new EventStamper(symbol, this.instance, slot.lastEventSeq);
-    await this.publishEvent(stamper, { type: "control", command, operator, operatorReason: null, accepted, refusal: reason ?? null, from: "HALTED", to: "HALTED" }, slot.config.mode);
+    await this.publishEvent(stamper, { type: "control", command, operator, operatorReason, accepted, refusal: reason ?? null, from: "HALTED", to: "HALTED" }, slot.config.mode);
     slot.lastEventSeq = stamper.lastSeq;
     return { symbol, from: "HALTED", to: "HALTED", accepted, ...(reason ? { reason } : {}) };
   }

@@ -5,6 +5,9 @@ import { decodeAndValidate, formatIssues, subjects, validators, type AuditEvent,
 import { connectNats, publishIntent, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
 import { describeSymbol, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
+import { extractTraceContext, injectTraceContext, readTraceHeaders, type Context } from "@mms/telemetry";
+import { performance } from "node:perf_hooks";
+import { SymbolObservability } from "./symbol-observability";
 import { InputRecorder } from "./recording";
 import { SymbolStepper } from "./symbol-stepper";
 import type { RiskToSymbol, SymbolToCoordinator, SymbolWorkerData } from "./thread-protocol";
@@ -22,12 +25,12 @@ export const RUNTIME_TIMINGS = {
 
 const encoder = new TextEncoder();
 
-type MarketDataDecoder = (bytes: Uint8Array) => Validated<{ readonly symbol: string; readonly event: SymbolEvent }>;
+type MarketDataDecoder = (bytes: Uint8Array) => Validated<{ readonly symbol: string; readonly ts: number; readonly event: SymbolEvent }>;
 
-function decoder<T extends { readonly symbol: string }>(validator: Validator<T>, wrap: (value: T) => SymbolEvent): MarketDataDecoder {
+function decoder<T extends { readonly symbol: string; readonly ts: number }>(validator: Validator<T>, wrap: (value: T) => SymbolEvent): MarketDataDecoder {
   return (bytes) => {
     const result = decodeAndValidate(bytes, validator);
-    return result.ok ? { ok: true, value: { symbol: result.value.symbol, event: wrap(result.value) } } : result;
+    return result.ok ? { ok: true, value: { symbol: result.value.symbol, ts: result.value.ts, event: wrap(result.value) } } : result;
   };
 }
 
@@ -72,6 +75,7 @@ export class SymbolRuntime {
     private readonly data: SymbolWorkerData,
     private readonly post: (message: SymbolToCoordinator) => void,
     private readonly logger: Logger,
+    private readonly observability: SymbolObservability = new SymbolObservability(data.symbol.symbol, undefined, false),
     private readonly clock: () => number = Date.now,
   ) {
     this.symbol = data.symbol.symbol;
@@ -110,7 +114,7 @@ export class SymbolRuntime {
     this.feed = startExecutionReportFeed(this.jetStream, {
       account: this.data.service.account,
       symbol: this.symbol,
-      onReport: (delivery) => this.dispatch({ kind: "EXECUTION_REPORT", report: delivery.report, replay: delivery.replay }),
+      onReport: (delivery) => this.dispatch({ kind: "EXECUTION_REPORT", report: delivery.report, replay: delivery.replay }, this.traceParentOf(delivery.headers)),
       onCaughtUp: (info) => {
         this.logger.info("execution history replayed", { replayed: info.replayedCount });
         this.dispatch({ kind: "RECOVERY_COMPLETE" });
@@ -130,7 +134,7 @@ export class SymbolRuntime {
   attachRiskPort(port: MessagePort): void {
     this.riskPort = port;
     port.on("message", (message: RiskToSymbol) => {
-      if (message.kind === "ACTOR_EVENT") this.dispatch(message.event);
+      if (message.kind === "ACTOR_EVENT") this.dispatch(message.event, this.tracing ? extractTraceContext(message.traceCarrier) : undefined);
     });
   }
 
@@ -138,24 +142,41 @@ export class SymbolRuntime {
     return describeSymbol(this.actor);
   }
 
+  private get tracing(): boolean {
+    return this.observability.tracingEnabled;
+  }
+
+  /** The sender's trace context from message headers; only read while tracing is on. */
+  private traceParentOf(headers: { get(key: string): string } | undefined): Context | undefined {
+    return this.tracing && headers ? readTraceHeaders({ get: (key) => headers.get(key), set: () => undefined }) : undefined;
+  }
+
+  /** Receives a message from the coordinator; its trace context, if any, becomes the parent. */
+  dispatchFromCoordinator(event: SymbolEvent, carrier: Readonly<Record<string, string>> | undefined): void {
+    this.dispatch(event, this.tracing && carrier ? extractTraceContext(carrier) : undefined);
+  }
+
   /** Every input passes here: recorded, stepped, and its commands carried out in order. */
-  dispatch(event: SymbolEvent): void {
-    const now = this.clock();
-    this.recorder?.record(now, event);
-    let output: ReturnType<SymbolStepper["step"]>;
-    try {
-      output = this.stepper.step(event, now);
-    } catch (error) {
-      // A bug in the actor must not leave orders resting: let the coordinator see a dead worker.
-      this.logger.error("symbol actor failed", { error: (error as Error).stack ?? String(error), event: event.kind });
-      throw error;
-    }
-    let eventIndex = 0;
-    for (const command of output.commands) {
-      if (command.kind === "EMIT_EVENT") this.publishEvent(output.events[eventIndex++]!);
-      else this.execute(command);
-    }
-    if (eventIndex > 0) this.post({ kind: "EVENT_SEQ", lastEventSeq: this.stepper.lastEventSeq });
+  dispatch(event: SymbolEvent, parent?: Context, receivedAt: number = performance.now()): void {
+    this.observability.traced(event, parent, () => {
+      const now = this.clock();
+      this.recorder?.record(now, event);
+      let output: ReturnType<SymbolStepper["step"]>;
+      try {
+        output = this.stepper.step(event, now);
+      } catch (error) {
+        // A bug in the actor must not leave orders resting: let the coordinator see a dead worker.
+        this.logger.error("symbol actor failed", { error: (error as Error).stack ?? String(error), event: event.kind });
+        throw error;
+      }
+      let eventIndex = 0;
+      for (const command of output.commands) {
+        if (command.kind === "EMIT_EVENT") this.publishEvent(output.events[eventIndex++]!);
+        else this.execute(command);
+      }
+      if (eventIndex > 0) this.post({ kind: "EVENT_SEQ", lastEventSeq: this.stepper.lastEventSeq });
+      this.observability.stepped(event, output, receivedAt, () => performance.now());
+    });
   }
 
   private execute(command: Exclude<SymbolCommand, { kind: "EMIT_EVENT" }>): void {
@@ -175,16 +196,19 @@ export class SymbolRuntime {
   }
 
   private onMarketData(message: Msg): void {
+    const receivedAt = performance.now();
     const kind = message.subject.slice(message.subject.lastIndexOf(".") + 1);
     const decode = MARKET_DATA_DECODERS[kind];
     if (!decode) return;
     const result = decode(message.data);
+    const parent = this.traceParentOf(message.headers);
     if (!result.ok) {
-      this.dispatch({ kind: "MARKET_DATA_INVALID", subject: message.subject, issues: formatIssues(result.issues) });
+      this.dispatch({ kind: "MARKET_DATA_INVALID", subject: message.subject, issues: formatIssues(result.issues) }, parent, receivedAt);
     } else if (result.value.symbol !== this.symbol) {
-      this.dispatch({ kind: "MARKET_DATA_INVALID", subject: message.subject, issues: `/symbol is ${result.value.symbol}, not ${this.symbol}` });
+      this.dispatch({ kind: "MARKET_DATA_INVALID", subject: message.subject, issues: `/symbol is ${result.value.symbol}, not ${this.symbol}` }, parent, receivedAt);
     } else {
-      this.dispatch(result.value.event);
+      this.observability.marketDataReceived(this.clock() - result.value.ts);
+      this.dispatch(result.value.event, parent, receivedAt);
     }
   }
 
@@ -207,10 +231,15 @@ export class SymbolRuntime {
   private sendIntent(intent: OrderIntent): void {
     const jetStream = this.jetStream;
     if (!jetStream) return;
-    const publish = publishIntent(jetStream, intent, { timeoutMs: RUNTIME_TIMINGS.intentAckTimeoutMs }).then((result) => {
-      if (result.kind === "FAILED" && !this.stopping) this.dispatch({ kind: "SUBMISSION_FAILED", intent, reason: `${result.reason}: ${result.message}` });
-      else if (result.kind === "FAILED") this.logger.warn("intent not acknowledged during shutdown", { intentId: intent.intentId, reason: result.reason });
-    });
+    // Inside the publish span, the intent's `traceparent` names that span, so the exchange
+    // can continue the trace.
+    const publish = this.observability
+      .publishSpan(intent, () => publishIntent(jetStream, intent, { timeoutMs: RUNTIME_TIMINGS.intentAckTimeoutMs, ...(this.tracing ? { headers: injectTraceContext() } : {}) }))
+      .then((result) => {
+        if (result.kind === "ACKED") this.observability.intentAcknowledged(intent);
+        else if (!this.stopping) this.dispatch({ kind: "SUBMISSION_FAILED", intent, reason: `${result.reason}: ${result.message}` });
+        else this.logger.warn("intent not acknowledged during shutdown", { intentId: intent.intentId, reason: result.reason });
+      });
     this.track(publish);
   }
 
@@ -287,7 +316,10 @@ export class SymbolRuntime {
   private sendHeartbeat(): void {
     // Held events are retried here too: a publish can fail without a disconnect.
     if (!this.stopping) this.flushHeldEvents();
-    this.post({ kind: "HEARTBEAT", status: describeSymbol(this.actor), figures: symbolFigures(this.actor), lastEventSeq: this.stepper.lastEventSeq, connected: this.actor.connected });
+    const status = describeSymbol(this.actor);
+    const figures = symbolFigures(this.actor);
+    this.observability.snapshot(status, figures);
+    this.post({ kind: "HEARTBEAT", status, figures, lastEventSeq: this.stepper.lastEventSeq, connected: this.actor.connected });
   }
 
   /** Cancels everything, waits (bounded) for the acks, then closes the connection. */

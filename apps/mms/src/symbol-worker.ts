@@ -1,19 +1,26 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { createLogger } from "@mms/logging";
+import { createLogger, setTraceContextProvider } from "@mms/logging";
+import { getActiveTraceIds, startTracing, WorkerMetricsRecorder } from "@mms/telemetry";
+import { SymbolObservability } from "./symbol-observability";
 import { SymbolRuntime } from "./symbol-runtime";
 import type { CoordinatorToSymbol, SymbolToCoordinator, SymbolWorkerData } from "./thread-protocol";
 
 // Entry point of one symbol actor's worker thread: it only wires the runtime to its port.
 const data = workerData as SymbolWorkerData;
 const port = parentPort!;
-const logger = createLogger({ level: data.service.logging.level, service: "mms", instance: data.service.instanceName }).child({ symbol: data.symbol.symbol });
 const post = (message: SymbolToCoordinator) => port.postMessage(message);
-const runtime = new SymbolRuntime(data, post, logger);
+// Each thread has its own tracer provider; spans join the coordinator's through carriers.
+const tracing = startTracing({ serviceName: "mms", instance: data.service.instanceName });
+if (tracing.enabled) setTraceContextProvider(getActiveTraceIds);
+const logger = createLogger({ level: data.service.logging.level, service: "mms", instance: data.service.instanceName }).child({ symbol: data.symbol.symbol });
+const metrics = new WorkerMetricsRecorder({ flush: (samples) => post({ kind: "METRICS", samples }), intervalMs: 1000 });
+const observability = new SymbolObservability(data.symbol.symbol, metrics, tracing.enabled);
+const runtime = new SymbolRuntime(data, post, logger, observability);
 
 port.on("message", (message: CoordinatorToSymbol) => {
   switch (message.kind) {
     case "ACTOR_EVENT":
-      runtime.dispatch(message.event);
+      runtime.dispatchFromCoordinator(message.event, message.traceCarrier);
       return;
     case "STATUS_QUERY":
       post({ kind: "STATUS", requestId: message.requestId, status: runtime.status() });
@@ -22,7 +29,9 @@ port.on("message", (message: CoordinatorToSymbol) => {
       runtime.attachRiskPort(message.port);
       return;
     case "SHUTDOWN":
-      void runtime.shutdown(data.shutdownTimeoutMs).then((unsettled) => {
+      void runtime.shutdown(data.shutdownTimeoutMs).then(async (unsettled) => {
+        metrics.flushNow();
+        await tracing.shutdown().catch(() => undefined);
         post({ kind: "SHUTDOWN_COMPLETE", unsettledIntents: unsettled });
         port.close();
       });

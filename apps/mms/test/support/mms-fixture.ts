@@ -115,6 +115,8 @@ export interface FixtureOptions {
   readonly service?: Partial<ServiceConfigInput>;
   readonly risk?: Partial<ServiceConfigInput["risk"]>;
   readonly workerSilenceMs?: number;
+  /** Spans for control commands (start tracing in the test thread first). */
+  readonly tracing?: boolean;
 }
 
 export async function control(client: NatsConnection, subject: string, body?: unknown, timeoutMs = 5000): Promise<ControlReply> {
@@ -162,7 +164,7 @@ export class MmsFixture {
       options.symbols.map((entry) => symbolConfig(entry.symbol, entry.config)),
       { ...options.service, risk: { ...base.risk, ...options.risk } },
     );
-    const { service, logs } = await startTestService(config, options.workerSilenceMs !== undefined ? { workerSilenceMs: options.workerSilenceMs } : {});
+    const { service, logs } = await startTestService(config, { ...(options.workerSilenceMs !== undefined ? { workerSilenceMs: options.workerSilenceMs } : {}), ...(options.tracing ? { tracing: true } : {}) });
     const audit = await AuditTrail.open(client, service.instance);
     const fixture = new MmsFixture(
       client,
@@ -214,7 +216,7 @@ export class MmsFixture {
         const reply = await this.control(`mms.control.${symbol}.resume`, RESUME_BODY);
         const result = reply.results?.[0];
         if (result?.accepted) return reply;
-        if (result?.reason !== "NO_BOOK" && result?.reason !== "MARKET_HALTED" && result?.reason !== "STARTUP") throw new Error(`resume refused: ${JSON.stringify(reply)}`);
+        if (result?.reason !== "NO_BOOK" && result?.reason !== "NO_MARKET_STATUS" && result?.reason !== "STARTUP") throw new Error(`resume refused: ${JSON.stringify(reply)}`);
         return undefined;
       },
       { timeoutMs: 10_000, intervalMs: 100, description: `${symbol} resumed` },

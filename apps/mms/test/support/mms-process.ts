@@ -93,7 +93,7 @@ export async function resumeWhenStarted(client: NatsConnection, symbol: string, 
       const reply = await control(client, `mms.control.${symbol}.resume`, RESUME_BODY, 2000);
       const result = reply.results?.[0];
       if (result?.accepted) return reply;
-      if (!["STARTUP", "NO_BOOK", "MARKET_HALTED", "OWNED_ELSEWHERE"].includes(result?.reason ?? "")) throw new Error(`resume refused: ${JSON.stringify(reply)}`);
+      if (!["STARTUP", "NO_BOOK", "NO_MARKET_STATUS", "OWNED_ELSEWHERE"].includes(result?.reason ?? "")) throw new Error(`resume refused: ${JSON.stringify(reply)}`);
       return undefined;
     },
     { timeoutMs, intervalMs: 200, description: `${symbol} resumed` },

@@ -20,6 +20,8 @@ export type ReportInput = Unstamped<ExecutionReport>;
  */
 export class ScriptedExchange {
   readonly intents: OrderIntent[] = [];
+  /** The W3C `traceparent` header each intent carried, by intentId. */
+  readonly traceparents = new Map<string, string>();
   private readonly books = new Map<string, { seq: number; bids: Map<string, string>; asks: Map<string, string>; status: MarketStatusValue }>();
   private readonly liveOrders = new Map<string, { symbol: string; account: string; side: "BUY" | "SELL"; px: string; qty: string; orderId: string }>();
   private readonly snapshotResponders: Subscription[] = [];
@@ -75,6 +77,8 @@ export class ScriptedExchange {
         const parsed = validators.orderIntent(JSON.parse(decoder.decode(message.data)));
         if (!parsed.ok) throw new Error(`the MMS sent an invalid intent: ${JSON.stringify(parsed.issues)}`);
         this.intents.push(parsed.value);
+        const traceparent = message.headers?.get("traceparent");
+        if (traceparent) this.traceparents.set(parsed.value.intentId, traceparent);
         if (this.autoRespond) await this.respond(parsed.value);
       }
     })();

@@ -1,0 +1,126 @@
+import { SpanKind, withSpan, type Context, type WorkerMetricsRecorder } from "@mms/telemetry";
+import type { AuditEvent, ExecutionReport, OrderIntent, SymbolStatus } from "@mms/contracts";
+import { Big, type SymbolEvent, type SymbolFigures } from "@mms/trading-core";
+import type { SteppedOutput } from "./symbol-stepper";
+
+/** Inputs traced on every occurrence; market data is sampled, timer ticks are not traced. */
+const ALWAYS_TRACED = new Set<SymbolEvent["kind"]>(["CONTROL", "EXECUTION_REPORT", "GLOBAL_RISK", "SUBMISSION_FAILED", "CONNECTION_LOST", "CONNECTION_RESTORED", "OWNERSHIP", "SHUTDOWN", "RECOVERY_COMPLETE"]);
+const MARKET_DATA = new Set<SymbolEvent["kind"]>(["BOOK_SNAPSHOT", "BOOK_DELTA", "PUBLIC_TRADE", "MARKET_STATUS"]);
+const MARKET_DATA_REASONS = new Set(["MD_STALE", "MD_GAP", "MD_INVALID", "MD_CROSSED", "BUS_LAG", "MARKET_HALTED"]);
+const STATE_VALUES = { ACTIVE: 0, PAUSED: 1, HALTED: 2 } as const;
+
+/** Metrics are floats by nature; only monitoring reads this, never a trading decision. */
+function gauge(decimalText: string): number {
+  return Number(decimalText);
+}
+
+/**
+ * What a symbol worker shows Jaeger and Prometheus. It reads the actor's inputs and
+ * outputs and never changes them. With tracing off every span path returns at once.
+ */
+export class SymbolObservability {
+  private marketDataSeen = 0;
+  private readonly labels: { readonly symbol: string };
+
+  constructor(
+    symbol: string,
+    private readonly metrics: WorkerMetricsRecorder | undefined,
+    readonly tracingEnabled: boolean,
+    /** One market-data message in this many gets a span. */
+    private readonly marketDataSampleEvery = 100,
+  ) {
+    this.labels = { symbol };
+  }
+
+  /** Runs one actor step, inside a span when this input is traced. */
+  traced<T>(event: SymbolEvent, parent: Context | undefined, step: () => T): T {
+    if (!this.tracingEnabled || !this.isTraced(event)) return step();
+    return withSpan(`mms.symbol.${event.kind.toLowerCase()}`, { "mms.symbol": this.labels.symbol, "mms.input": event.kind }, () => step(), { ...(parent ? { parent } : {}), kind: SpanKind.CONSUMER });
+  }
+
+  private isTraced(event: SymbolEvent): boolean {
+    if (ALWAYS_TRACED.has(event.kind)) return true;
+    if (!MARKET_DATA.has(event.kind)) return false;
+    this.marketDataSeen += 1;
+    return this.marketDataSeen % this.marketDataSampleEvery === 1;
+  }
+
+  /** Wraps a publish of an intent; the span is active while `publish` builds its headers. */
+  publishSpan<T>(intent: OrderIntent, publish: () => Promise<T>): Promise<T> {
+    if (!this.tracingEnabled) return publish();
+    return withSpan(`mms.intent.publish`, { "mms.symbol": this.labels.symbol, "mms.intent.kind": intent.kind, "mms.intent.id": intent.intentId }, () => publish(), { kind: SpanKind.PRODUCER });
+  }
+
+  marketDataReceived(lagMs: number): void {
+    this.metrics?.add("market_data_messages", 1, this.labels);
+    this.metrics?.record("market_data_lag_milliseconds", Math.max(0, lagMs), this.labels);
+  }
+
+  /** After each step: counters from what the actor decided, and a span for every kill. */
+  stepped(event: SymbolEvent, output: SteppedOutput, receivedAt: number, now: () => number): void {
+    const metrics = this.metrics;
+    if (MARKET_DATA.has(event.kind) && output.commands.some((command) => command.kind === "SEND_INTENT")) {
+      metrics?.record("tick_to_intent_latency_milliseconds", now() - receivedAt, this.labels);
+    }
+    if (event.kind === "MARKET_DATA_INVALID") metrics?.add("market_data_faults", 1, { ...this.labels, reason: "MD_INVALID" });
+    if (event.kind === "EXECUTION_REPORT" && !event.replay) this.reportApplied(event.report);
+    if (event.kind === "SUBMISSION_FAILED") metrics?.add("orders_rejected", 1, { ...this.labels, reason: "SUBMISSION_FAILED" });
+    for (const audit of output.events) this.audited(audit);
+  }
+
+  private reportApplied(report: ExecutionReport): void {
+    if (report.kind === "CANCELED") this.metrics?.add("orders_cancelled", 1, { ...this.labels, reason: report.reason });
+    else if (report.kind === "REJECTED") this.metrics?.add("orders_rejected", 1, { ...this.labels, reason: report.reason });
+  }
+
+  private audited(event: AuditEvent): void {
+    const metrics = this.metrics;
+    switch (event.type) {
+      case "alert":
+        metrics?.add("kill_switch_triggers", 1, { ...this.labels, reason: event.reason, state: event.to });
+        if (MARKET_DATA_REASONS.has(event.reason)) metrics?.add("market_data_faults", 1, { ...this.labels, reason: event.reason });
+        this.killSpan(event.reason, event.to, true);
+        return;
+      case "control":
+        metrics?.add("control_commands", 1, { ...this.labels, command: event.command, outcome: event.accepted ? "accepted" : "refused" });
+        if (event.accepted && (event.command === "kill" || event.command === "pause")) this.killSpan(event.command === "kill" ? "MANUAL_KILL" : "MANUAL_PAUSE", event.to, false);
+        return;
+      case "fill":
+        metrics?.add("orders_filled", 1, this.labels);
+        return;
+      case "quote":
+        if (event.bid && event.ask) {
+          const spread = new Big(event.ask.px).minus(event.bid.px).div(event.mid).times(10000);
+          metrics?.set("quoted_spread_basis_points", gauge(spread.toFixed(4)), this.labels);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A kill is always traced, sampled or not: it is what on-call looks for first. */
+  private killSpan(reason: string, state: string, automatic: boolean): void {
+    if (!this.tracingEnabled) return;
+    withSpan("mms.kill", { "mms.symbol": this.labels.symbol, "mms.reason": reason, "mms.state": state, "mms.automatic": automatic }, () => undefined, { kind: SpanKind.INTERNAL });
+  }
+
+  intentAcknowledged(intent: OrderIntent): void {
+    if (intent.kind === "NEW") this.metrics?.add("orders_sent", 1, this.labels);
+  }
+
+  /** Gauges, on every heartbeat. */
+  snapshot(status: SymbolStatus, figures: SymbolFigures): void {
+    const metrics = this.metrics;
+    if (!metrics) return;
+    metrics.set("symbol_state", STATE_VALUES[status.state], this.labels);
+    metrics.set("position", gauge(status.position), this.labels);
+    metrics.set("notional", gauge(figures.exposure), this.labels);
+    metrics.set("realized_pnl", gauge(status.realizedPnl), this.labels);
+    metrics.set("unrealized_pnl", gauge(status.unrealizedPnl), this.labels);
+    metrics.set("fees", gauge(status.fees), this.labels);
+    metrics.set("volatility_basis_points", gauge(figures.volatilityBps), this.labels);
+    if (figures.mid) metrics.set("mid_price", gauge(figures.mid), this.labels);
+    if (figures.marketSpreadBps) metrics.set("market_spread_basis_points", gauge(figures.marketSpreadBps), this.labels);
+  }
+}
