@@ -208,7 +208,8 @@ class Step {
       case "OWNERSHIP":
         return this.onOwnership(event.status, event.owner);
       case "SHUTDOWN":
-        this.stop("PAUSED", "SHUTDOWN", "the service is stopping");
+        // An intended stop (SIGTERM), not an automatic one: cancels, no alert.
+        this.transition("PAUSED", "SHUTDOWN", "the service is stopping", false, true);
         return;
     }
   }

@@ -309,9 +309,13 @@ describe("connection, ownership and shutdown", () => {
     expect(controlResult(driver.control("resume"))).toMatchObject({ accepted: false, reason: "OWNERSHIP_LOST" });
   });
 
-  test("SHUTDOWN pauses with reason SHUTDOWN, cancelling first", () => {
+  test("SHUTDOWN pauses with reason SHUTDOWN, cancelling first, and raises no alert: it was asked for", () => {
     const driver = activeDriver();
-    expectStop(driver.step({ kind: "SHUTDOWN" }), "ACTIVE", "PAUSED", "SHUTDOWN");
+    const commands = driver.step({ kind: "SHUTDOWN" });
+    expect(driver.actor.state).toEqual({ name: "PAUSED", reason: "SHUTDOWN" });
+    const intents = intentsOf(commands);
+    expect(intents[0]).toMatchObject({ kind: "CANCEL_ALL", reason: "SHUTDOWN" });
+    expect(eventsOf(commands).map((event) => event.type)).toEqual(["intent", "state"]);
   });
 });
 
