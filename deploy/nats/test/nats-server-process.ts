@@ -1,6 +1,6 @@
 // Runs deploy/nats/nats-server.conf, unchanged except for where it listens and stores, in a
-// real nats-server child process on a free loopback port. Shared by the permission tests and,
-// later, by tests that run the real MMS under the `mms` user.
+// real nats-server child process on a free loopback port. Shared by the permission tests and
+// the tests that run the real MMS under the `mms` user.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";

@@ -1,6 +1,12 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { Msg, NatsConnection } from "@nats-io/transport-node";
+import { readFile } from "node:fs/promises";
+import { waitFor } from "@mms/test-support";
+import { control, isCancelAll, isNew, requestStatus, RESUME_BODY } from "../../../apps/mms/test/support/mms-fixture";
+import { MmsProcess, resumeWhenStarted } from "../../../apps/mms/test/support/mms-process";
+import { ScriptedExchange } from "../../../apps/mms/test/support/scripted-exchange";
+import { symbolConfig, writeConfigFile } from "../../../apps/mms/test/support/service-harness";
 import { startPermissionedNats } from "./nats-server-process";
 import type { PermissionedNats, WatchedConnection } from "./nats-server-process";
 
@@ -246,13 +252,164 @@ describe("NATS permissions in deploy/nats/nats-server.conf", () => {
     });
   });
 
-  // Extension point: run the real service (apps/mms) as the `mms` user against this server,
-  // e.g. spawn `node --import tsx apps/mms/src/main.ts --config <file>` with
-  // NATS_URL=server.url, NATS_USER=mms, NATS_PASSWORD=server.passwords.mms, then drive it as
-  // `oncall` and let the exchange simulator (apps/exchange-sim) run as `exchange`.
+  // The real service (apps/mms, as on-call runs it: `node --import tsx apps/mms/src/main.ts
+  // --config FILE`) as the `mms` user, credentials from NATS_USER/NATS_PASSWORD only, against
+  // a server of its own (the fake responders above would answer its control and status
+  // subjects too), with the scripted exchange connected as `exchange`, on-call as `oncall`.
   describe("the real MMS service under these permissions", () => {
-    it.todo("starts, replays EXEC, takes its leases and reaches /readyz as the mms user without any permissions violation");
-    it.todo("answers `oncall` control requests and refuses them from nobody else (viewer publishes are dropped by the server)");
-    it.todo("quotes with JetStream publishes into ORDERS and cancels everything on SIGTERM");
+    const account = `MM_PERM_${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
+    const instanceName = `mms-perm-${account.slice(-6).toLowerCase()}`;
+    let real: PermissionedNats;
+    let onCall: WatchedConnection;
+    let viewerOfReal: WatchedConnection;
+    let gateway: ScriptedExchange;
+    let stopHeartbeat: (() => void) | undefined;
+    let service: MmsProcess;
+    let configText: string;
+
+    /** What the service logged as a NATS permission error (nats.js status -> "NATS client error" warn). */
+    const permissionErrors = () => service.lines.filter((line) => /permissions? violation/i.test(JSON.stringify(line)));
+    /** What the server logged as a violation by the mms user (it logs every one: `Publish Violation - User "mms"`). */
+    const serverViolationsOfMms = () => real.log().split("\n").filter((line) => /violation/i.test(line) && line.includes('User "mms"'));
+    const statusOf = async (nc: NatsConnection) => (await requestStatus(nc, 2000)).symbols.find((s) => s.symbol === SYMBOL);
+
+    beforeAll(async () => {
+      real = await startPermissionedNats();
+      const exchangeConnection = await real.connectAs("exchange");
+      [onCall, viewerOfReal] = await Promise.all([real.connectAs("oncall"), real.connectAs("viewer")]);
+      gateway = await ScriptedExchange.start(exchangeConnection.nc, [SYMBOL]);
+      // History to replay: a bid of an earlier run, filled in full (position +0.002).
+      await gateway.report({ kind: "ACCEPTED", account, symbol: SYMBOL, clientOrderId: "MM-old-1", orderId: "X-old-1", side: "BUY", px: "49990.0", qty: "0.002", ts: Date.now() - 60_000 });
+      await gateway.report({ kind: "FILL", account, symbol: SYMBOL, clientOrderId: "MM-old-1", orderId: "X-old-1", side: "BUY", fillId: "F-old-1", px: "49990.0", qty: "0.002", leavesQty: "0", fee: "0", liquidity: "MAKER", ts: Date.now() - 60_000 });
+      gateway.publishSnapshot(SYMBOL, [["50000.0", "1"]], [["50010.0", "1"]]);
+      stopHeartbeat = gateway.heartbeat(SYMBOL);
+
+      const config = {
+        account,
+        instanceName,
+        leaseMs: 10_000,
+        nats: { servers: [real.url] }, // no credentials in the file: they come from the environment
+        http: { port: 0, host: "127.0.0.1" },
+        logging: { level: "info" },
+        shutdownTimeoutMs: 3000,
+        risk: { maxTotalExposure: "250000", maxDrawdown: "5000", rejectStorm: { count: 5, windowMs: 10000 }, maxLagMs: 2000 },
+        symbols: [symbolConfig(SYMBOL)],
+      };
+      const path = writeConfigFile(config);
+      configText = await readFile(path, "utf8");
+      service = MmsProcess.start(path, {
+        NATS_USER: "mms",
+        NATS_PASSWORD: real.passwords.mms,
+        NATS_URL: "",
+        NATS_TOKEN: "",
+        NATS_CREDS_FILE: "",
+        NATS_NKEY_SEED_FILE: "",
+        MMS_INSTANCE_NAME: "",
+        MMS_LEASES: "on",
+        MMS_LOG_LEVEL: "",
+      });
+    }, 30_000);
+
+    afterAll(async () => {
+      stopHeartbeat?.();
+      await service?.stop();
+      await gateway?.stop().catch(() => undefined);
+      await real?.stop();
+    }, 30_000);
+
+    it("starts, replays EXEC, takes its leases and reaches /readyz as the mms user without any permissions violation", async () => {
+      expect(configText).not.toMatch(/password|"user"|token/i);
+      const listening = await waitFor(() => service.lines.find((line) => line.message === "http listening"), { timeoutMs: 20_000, description: `"http listening" in the log\n${service.describe()}` });
+      const port = listening.port as number;
+      expect(port).toBeGreaterThan(0);
+      const ready = await waitFor(
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+          return response?.status === 200 ? ((await response.json()) as unknown) : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 200, description: "/readyz 200" },
+      );
+      expect(ready).toMatchObject({ ready: true });
+
+      // Replayed: the fill of the earlier run is the position; the lease is ours.
+      const status = await waitFor(async () => {
+        const symbol = await statusOf(onCall.nc).catch(() => undefined);
+        return symbol?.position === "0.002" ? symbol : undefined;
+      }, { timeoutMs: 10_000, description: "position 0.002 rebuilt from EXEC" });
+      expect(status).toMatchObject({ state: "PAUSED", mode: "live", avgEntryPx: "49990" });
+      const owners = await new Kvm(gateway.connection).open("MMS_OWNERS");
+      const lease = await waitFor(async () => (await owners.get(SYMBOL))?.string(), { timeoutMs: 10_000, description: "lease in MMS_OWNERS" });
+      expect(lease).toBe(instanceName);
+
+      await settle(onCall.nc);
+      expect(permissionErrors()).toEqual([]);
+      expect(serverViolationsOfMms()).toEqual([]);
+      expect(service.errors()).toEqual([]);
+    });
+
+    it("answers `oncall` control requests and refuses them from nobody else (viewer publishes are dropped by the server)", async () => {
+      const resumed = await resumeWhenStarted(onCall.nc, SYMBOL);
+      expect(resumed).toMatchObject({ ok: true, results: [{ symbol: SYMBOL, from: "PAUSED", to: "ACTIVE", accepted: true }] });
+
+      // `nats req mms.status ''` as oncall; the viewer may read it too.
+      expect(await statusOf(onCall.nc)).toMatchObject({ state: "ACTIVE", reason: null });
+      expect(await statusOf(viewerOfReal.nc)).toMatchObject({ state: "ACTIVE" });
+
+      // A viewer's kill never reaches the service: the server drops it and tells the viewer.
+      viewerOfReal.nc.publish("mms.control.all.kill", "");
+      viewerOfReal.nc.publish(`mms.control.${SYMBOL}.kill`, "");
+      await viewerOfReal.violation("publish", "mms.control.all.kill");
+      await viewerOfReal.violation("publish", `mms.control.${SYMBOL}.kill`);
+      await settle(viewerOfReal.nc, onCall.nc);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await statusOf(onCall.nc)).toMatchObject({ state: "ACTIVE", reason: null });
+
+      // On-call: kill, a refused resume, reset, resume: the contract's replies.
+      expect(await control(onCall.nc, `mms.control.${SYMBOL}.kill`, { operator: "alice", reason: "permissions test" })).toMatchObject({
+        ok: true,
+        results: [{ symbol: SYMBOL, from: "ACTIVE", to: "HALTED", accepted: true }],
+      });
+      expect(await statusOf(onCall.nc)).toMatchObject({ state: "HALTED", reason: "MANUAL_KILL" });
+      expect(await control(onCall.nc, `mms.control.${SYMBOL}.resume`, RESUME_BODY)).toMatchObject({ results: [{ symbol: SYMBOL, accepted: false, reason: "HALTED_NEEDS_RESET" }] });
+      expect(await control(onCall.nc, `mms.control.${SYMBOL}.reset`, "")).toMatchObject({ results: [{ symbol: SYMBOL, accepted: false, reason: "OPERATOR_REQUIRED" }] });
+      expect(await control(onCall.nc, `mms.control.${SYMBOL}.reset`, RESUME_BODY)).toMatchObject({
+        ok: true,
+        results: [{ symbol: SYMBOL, from: "HALTED", to: "PAUSED", accepted: true }],
+      });
+      expect(await control(onCall.nc, `mms.control.${SYMBOL}.resume`, RESUME_BODY)).toMatchObject({
+        ok: true,
+        results: [{ symbol: SYMBOL, from: "PAUSED", to: "ACTIVE", accepted: true }],
+      });
+      expect(await control(onCall.nc, `mms.control.${SYMBOL}.explode`, "")).toMatchObject({ ok: false });
+
+      expect(permissionErrors()).toEqual([]);
+      expect(serverViolationsOfMms()).toEqual([]);
+    });
+
+    it("quotes with JetStream publishes into ORDERS and cancels everything on SIGTERM", async () => {
+      const ours = () => gateway.intents.filter((intent) => intent.account === account);
+      expect(await statusOf(onCall.nc)).toMatchObject({ state: "ACTIVE" });
+      await waitFor(() => gateway.openOrders(SYMBOL).length === 2, { timeoutMs: 10_000, description: "both quotes resting" });
+      const quotes = ours().filter(isNew);
+      expect(quotes.length).toBeGreaterThanOrEqual(2);
+      expect(quotes.every((intent) => intent.tag === "MM" && intent.tif === "POST_ONLY" && intent.symbol === SYMBOL)).toBe(true);
+      expect(new Set(quotes.map((intent) => intent.side))).toEqual(new Set(["BUY", "SELL"]));
+
+      service.kill("SIGTERM");
+      const exit = await service.exited;
+      expect({ exit, output: exit.code === 0 ? "" : service.describe() }).toEqual({ exit: { code: 0, signal: null }, output: "" });
+      // Acknowledged by ORDERS before the process was gone.
+      expect(ours().filter(isCancelAll).find((intent) => intent.reason === "SHUTDOWN")).toMatchObject({ kind: "CANCEL_ALL", symbol: SYMBOL });
+      await waitFor(() => gateway.openOrders(SYMBOL).length === 0, { timeoutMs: 10_000, description: "nothing rests" });
+      // The lease was released (a KV delete by the mms user), not left to lapse.
+      const lease = await (await new Kvm(gateway.connection).open("MMS_OWNERS")).get(SYMBOL);
+      expect(lease === null || lease.operation !== "PUT").toBe(true);
+
+      // Over the whole run, shutdown (lease release, last events) included.
+      expect(permissionErrors()).toEqual([]);
+      expect(serverViolationsOfMms()).toEqual([]);
+      // The one error line is the kill the previous test asked for.
+      expect(service.errors().filter((line) => line.reason !== "MANUAL_KILL")).toEqual([]);
+    });
   });
 });

@@ -3,3 +3,5 @@ export type { NatsOutageOptions, NatsServerOptions, StartedNatsServer } from "./
 export { getFreePort } from "./ports";
 export { waitFor } from "./wait-for";
 export type { WaitForOptions } from "./wait-for";
+export { useNatsServer } from "./nats-suite";
+export type { NatsSuite } from "./nats-suite";

@@ -1,7 +1,5 @@
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
-import { startNatsServer, waitFor, type StartedNatsServer } from "@mms/test-support";
-import { MmsFixture, RESUME_BODY, sleep, WorkerOutput, type FixtureOptions } from "../support/mms-fixture";
+import { waitFor } from "@mms/test-support";
+import { useMmsSuite, type MmsFixture, RESUME_BODY, sleep, type FixtureOptions } from "../support/mms-fixture";
 
 // The operator interface: mms.control.<SYMBOL|all>.<command> over core NATS request/reply,
 // the audit trail of every command, and shadow mode.
@@ -11,45 +9,15 @@ const ETH = "ETHUSDT-PERP";
 const ETH_BOOK = { bids: [["3000.0", "10"]] as const, asks: [["3001.0", "10"]] as const };
 const encoder = new TextEncoder();
 
-let nats: StartedNatsServer;
-let client: NatsConnection;
-const output = new WorkerOutput();
-let fixture: MmsFixture | undefined;
-
-beforeAll(async () => {
-  output.install();
-  nats = await startNatsServer();
-  client = await connect({ servers: nats.url });
-});
-
-afterAll(async () => {
-  try {
-    await client?.close();
-  } finally {
-    try {
-      await nats?.stop();
-    } finally {
-      output.uninstall();
-    }
-  }
-});
-
-afterEach(async () => {
-  await fixture?.stop();
-  fixture = undefined;
-});
-
-async function start(options: FixtureOptions): Promise<MmsFixture> {
-  fixture = await MmsFixture.start(client, nats.url, output, options);
-  return fixture;
-}
+const suite = useMmsSuite();
+const start = (options: FixtureOptions): Promise<MmsFixture> => suite.start(options);
 
 describe("manual kill is never refused", () => {
   test("`nats pub mms.control.all.kill ''` (empty body, no reply subject) cancels all and halts every symbol", async () => {
     const mms = await start({ symbols: [{ symbol: BTC }, { symbol: ETH, config: { quoteSize: "0.100" }, ...ETH_BOOK }] });
     await mms.quoting(BTC);
     await mms.quoting(ETH);
-    client.publish("mms.control.all.kill", new Uint8Array(0));
+    suite.nats.client.publish("mms.control.all.kill", new Uint8Array(0));
     for (const symbol of [BTC, ETH]) {
       await mms.waitForCancelAll(symbol, "MANUAL_KILL");
       await mms.waitForState(symbol, "HALTED", "MANUAL_KILL");
@@ -72,7 +40,7 @@ describe("manual kill is never refused", () => {
     await mms.waitForCancelAll(BTC, "MANUAL_KILL");
     expect(await mms.symbolStatus(BTC)).toMatchObject({ state: "HALTED", reason: "MANUAL_KILL" });
     // Published without a reply subject, the same malformed kill still cancels again.
-    client.publish("mms.control.all.kill", encoder.encode("{{{"));
+    suite.nats.client.publish("mms.control.all.kill", encoder.encode("{{{"));
     await waitFor(() => mms.cancelAlls(BTC, "MANUAL_KILL").length >= 2, { timeoutMs: 10_000, description: "a second cancel-all" });
     await waitFor(() => mms.exchange.openOrders(BTC).length === 0, { timeoutMs: 10_000, description: "nothing rests" });
     await mms.expectCleanRun(["symbol HALTED"]);

@@ -1,7 +1,5 @@
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
-import { startNatsServer, waitFor, type StartedNatsServer } from "@mms/test-support";
-import { MmsFixture, RESUME_BODY, sleep, WorkerOutput, type FixtureOptions } from "../support/mms-fixture";
+import { waitFor } from "@mms/test-support";
+import { useMmsSuite, type MmsFixture, RESUME_BODY, sleep, type FixtureOptions } from "../support/mms-fixture";
 
 // Every automatic stop of the contract, end to end: the trigger arrives over NATS, the
 // MMS cancels everything (CANCEL_ALL with the reason on ORDERS), changes state, and
@@ -11,38 +9,8 @@ const BTC = "BTCUSDT-PERP";
 const ETH = "ETHUSDT-PERP";
 const ETH_BOOK = { bids: [["3000.0", "10"]] as const, asks: [["3001.0", "10"]] as const };
 
-let nats: StartedNatsServer;
-let client: NatsConnection;
-const output = new WorkerOutput();
-let fixture: MmsFixture | undefined;
-
-beforeAll(async () => {
-  output.install();
-  nats = await startNatsServer();
-  client = await connect({ servers: nats.url });
-});
-
-afterAll(async () => {
-  try {
-    await client?.close();
-  } finally {
-    try {
-      await nats?.stop();
-    } finally {
-      output.uninstall();
-    }
-  }
-});
-
-afterEach(async () => {
-  await fixture?.stop();
-  fixture = undefined;
-});
-
-async function start(options: FixtureOptions): Promise<MmsFixture> {
-  fixture = await MmsFixture.start(client, nats.url, output, options);
-  return fixture;
-}
+const suite = useMmsSuite();
+const start = (options: FixtureOptions): Promise<MmsFixture> => suite.start(options);
 
 describe("market-data faults pause the symbol", () => {
   test("MD_STALE: market data silent for staleMs cancels all and pauses", async () => {

@@ -1,42 +1,10 @@
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
-import { startNatsServer, waitFor, type StartedNatsServer } from "@mms/test-support";
-import { MmsFixture, RESUME_BODY, sleep, WorkerOutput, type FixtureOptions } from "../support/mms-fixture";
+import { waitFor } from "@mms/test-support";
+import { useMmsSuite, type MmsFixture, RESUME_BODY, sleep, type FixtureOptions } from "../support/mms-fixture";
 
 const SYMBOL = "BTCUSDT-PERP";
 
-let nats: StartedNatsServer;
-let client: NatsConnection;
-const output = new WorkerOutput();
-let fixture: MmsFixture | undefined;
-
-beforeAll(async () => {
-  output.install();
-  nats = await startNatsServer();
-  client = await connect({ servers: nats.url });
-});
-
-afterAll(async () => {
-  try {
-    await client?.close();
-  } finally {
-    try {
-      await nats?.stop();
-    } finally {
-      output.uninstall();
-    }
-  }
-});
-
-afterEach(async () => {
-  await fixture?.stop();
-  fixture = undefined;
-});
-
-async function start(options: Partial<FixtureOptions> = {}): Promise<MmsFixture> {
-  fixture = await MmsFixture.start(client, nats.url, output, { symbols: [{ symbol: SYMBOL }], ...options });
-  return fixture;
-}
+const suite = useMmsSuite();
+const start = (options: Partial<FixtureOptions> = {}): Promise<MmsFixture> => suite.start({ symbols: [{ symbol: SYMBOL }], ...options });
 
 const resume = (mms: MmsFixture, body: unknown) => mms.control(`mms.control.${SYMBOL}.resume`, body);
 

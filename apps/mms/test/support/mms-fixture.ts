@@ -1,7 +1,7 @@
 import { DeliverPolicy, jetstream, type ConsumerMessages } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { STREAMS, validators, type AuditEvent, type CancelAllIntent, type ControlReply, type NewOrderIntent, type OrderIntent, type ServiceConfigInput, type StatusReply, type SymbolConfigInput, type SymbolStatus } from "@mms/contracts";
-import { waitFor } from "@mms/test-support";
+import { useNatsServer, waitFor, type NatsSuite } from "@mms/test-support";
 import type { Coordinator } from "../../src/service";
 import { ScriptedExchange } from "./scripted-exchange";
 import { serviceConfig, startTestService, symbolConfig, type CapturedLogs } from "./service-harness";
@@ -328,4 +328,28 @@ function matches(pattern: string | RegExp, text: string): boolean {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The usual integration file: a NATS container, worker log capture, and at most one
+ * in-process MMS per test, stopped after it.
+ */
+export function useMmsSuite(): { readonly nats: NatsSuite; readonly output: WorkerOutput; start(options: FixtureOptions): Promise<MmsFixture> } {
+  const output = new WorkerOutput();
+  beforeAll(() => output.install());
+  const nats = useNatsServer();
+  afterAll(() => output.uninstall());
+  let fixture: MmsFixture | undefined;
+  afterEach(async () => {
+    await fixture?.stop();
+    fixture = undefined;
+  });
+  return {
+    nats,
+    output,
+    async start(options: FixtureOptions): Promise<MmsFixture> {
+      fixture = await MmsFixture.start(nats.client, nats.url, output, options);
+      return fixture;
+    },
+  };
 }
