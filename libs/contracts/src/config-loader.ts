@@ -3,7 +3,9 @@ import { parse as parseYaml } from "yaml";
 import { CONFIG_DEFAULTS, ServiceConfig as ServiceConfigSchema, type ServiceConfig, type ServiceConfigInput, type SymbolConfig } from "./config";
 import { compileValidator, type Validated, type ValidationIssue } from "./validation";
 
-const validateConfigShape = compileValidator(ServiceConfigSchema);
+let configValidator: ReturnType<typeof compileValidator<typeof ServiceConfigSchema>> | undefined;
+// Compiled on first use: only the coordinator (and tools) read a config file.
+const validateConfigShape = (raw: unknown) => (configValidator ??= compileValidator(ServiceConfigSchema))(raw);
 
 export interface ConfigContext {
   /** Used when the file names no instance: the host name, injected by the shell. */

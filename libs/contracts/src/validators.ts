@@ -6,16 +6,40 @@ import { OrderIntentSchemas } from "./orders";
 import { StatusReply } from "./status";
 import { compileUnionValidator, compileValidator } from "./validation";
 
-/** Every message of the contract, compiled once. */
-export const validators = {
-  bookSnapshot: compileValidator(BookSnapshot),
-  bookDelta: compileValidator(BookDelta),
-  publicTrade: compileValidator(PublicTrade),
-  marketStatus: compileValidator(MarketStatus),
-  orderIntent: compileUnionValidator("kind", OrderIntentSchemas),
-  executionReport: compileUnionValidator("kind", ExecutionReportSchemas),
-  controlBody: compileValidator(ControlBody),
-  controlReply: compileValidator(ControlReply),
-  statusReply: compileValidator(StatusReply),
-  auditEvent: compileUnionValidator("type", AuditEventSchemas),
-} as const;
+/**
+ * Every message of the contract, each compiled once, on first use: a symbol worker
+ * needs a handful of them, and compiling the rest would cost every worker thread
+ * memory and start-up time for nothing.
+ */
+function lazily<T>(compile: () => T): () => T {
+  let compiled: T | undefined;
+  return () => (compiled ??= compile());
+}
+
+const compiled = {
+  bookSnapshot: lazily(() => compileValidator(BookSnapshot)),
+  bookDelta: lazily(() => compileValidator(BookDelta)),
+  publicTrade: lazily(() => compileValidator(PublicTrade)),
+  marketStatus: lazily(() => compileValidator(MarketStatus)),
+  orderIntent: lazily(() => compileUnionValidator("kind", OrderIntentSchemas)),
+  executionReport: lazily(() => compileUnionValidator("kind", ExecutionReportSchemas)),
+  controlBody: lazily(() => compileValidator(ControlBody)),
+  controlReply: lazily(() => compileValidator(ControlReply)),
+  statusReply: lazily(() => compileValidator(StatusReply)),
+  auditEvent: lazily(() => compileUnionValidator("type", AuditEventSchemas)),
+};
+
+type Compiled = typeof compiled;
+
+export const validators: { readonly [K in keyof Compiled]: ReturnType<Compiled[K]> } = {
+  bookSnapshot: (input) => compiled.bookSnapshot()(input),
+  bookDelta: (input) => compiled.bookDelta()(input),
+  publicTrade: (input) => compiled.publicTrade()(input),
+  marketStatus: (input) => compiled.marketStatus()(input),
+  orderIntent: (input) => compiled.orderIntent()(input),
+  executionReport: (input) => compiled.executionReport()(input),
+  controlBody: (input) => compiled.controlBody()(input),
+  controlReply: (input) => compiled.controlReply()(input),
+  statusReply: (input) => compiled.statusReply()(input),
+  auditEvent: (input) => compiled.auditEvent()(input),
+};

@@ -1,7 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Counter, Gauge, Histogram } from "@opentelemetry/api";
-import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
-import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import type * as ExporterPrometheus from "@opentelemetry/exporter-prometheus";
+import type { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
+import type * as SdkMetrics from "@opentelemetry/sdk-metrics";
+import type { MeterProvider } from "@opentelemetry/sdk-metrics";
+
+// Only the coordinator builds a registry; worker threads never load the metrics SDK.
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand, see above */
+const loadExporter = () => require("@opentelemetry/exporter-prometheus") as typeof ExporterPrometheus;
+const loadMetricsSdk = () => require("@opentelemetry/sdk-metrics") as typeof SdkMetrics;
+/* eslint-enable @typescript-eslint/no-require-imports */
 import {
   DEFAULT_METRIC_PREFIX,
   METRIC_CATALOGUE,
@@ -31,14 +39,14 @@ type Instrument = { readonly kind: "counter"; readonly counter: Counter } | { re
 export class MetricsRegistry {
   private readonly exporter: PrometheusExporter;
   private readonly provider: MeterProvider;
-  private readonly serializer = new PrometheusSerializer("", false, undefined, true, true);
+  private readonly serializer = new (loadExporter().PrometheusSerializer)("", false, undefined, true, true);
   private readonly instruments = new Map<MetricName, Instrument>();
   private rejected = 0;
 
   constructor(private readonly options: MetricsOptions = {}) {
     // No server of its own: /metrics is one more route of the service's HTTP server.
-    this.exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true, withoutTargetInfo: true });
-    this.provider = new MeterProvider({ readers: [this.exporter] });
+    this.exporter = new (loadExporter().PrometheusExporter)({ preventServerStart: true, withoutScopeInfo: true, withoutTargetInfo: true });
+    this.provider = new (loadMetricsSdk().MeterProvider)({ readers: [this.exporter] });
     const meter = this.provider.getMeter(options.prefix ?? DEFAULT_METRIC_PREFIX);
     const prefix = options.prefix ?? DEFAULT_METRIC_PREFIX;
     for (const name of Object.keys(METRIC_CATALOGUE) as MetricName[]) {

@@ -10,21 +10,29 @@ import {
   type Context,
   type Span,
 } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  TracerProvider,
-  type Sampler,
-  type SpanExporter,
-} from "@opentelemetry/sdk-trace";
-import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import type * as ContextAsyncHooks from "@opentelemetry/context-async-hooks";
+import type * as OtlpHttpExporter from "@opentelemetry/exporter-trace-otlp-http";
+import type * as Resources from "@opentelemetry/resources";
+import type * as SdkTrace from "@opentelemetry/sdk-trace";
+import type { Sampler, SpanExporter } from "@opentelemetry/sdk-trace";
+import type * as SemanticConventions from "@opentelemetry/semantic-conventions";
+
+/**
+ * The SDK, exporter and context manager load only when tracing starts: with tracing
+ * off (the default) every worker thread is spared their memory and load time.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand, see above */
+function loadSdk() {
+  return {
+    ...(require("@opentelemetry/sdk-trace") as typeof SdkTrace),
+    ...(require("@opentelemetry/context-async-hooks") as typeof ContextAsyncHooks),
+    ...(require("@opentelemetry/exporter-trace-otlp-http") as typeof OtlpHttpExporter),
+    ...(require("@opentelemetry/resources") as typeof Resources),
+    ATTR_SERVICE_NAME: (require("@opentelemetry/semantic-conventions") as typeof SemanticConventions).ATTR_SERVICE_NAME,
+  };
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -70,6 +78,7 @@ export function startTracing(options: TracingOptions): Tracing {
   if (disabledReason !== undefined) return { enabled: false, disabledReason, forceFlush: async () => {}, shutdown: async () => {} };
   if (tracingStarted) throw new Error("startTracing: tracing already started in this thread; shut it down first");
 
+  const { OTLPTraceExporter, TracerProvider, resourceFromAttributes, ATTR_SERVICE_NAME, BatchSpanProcessor, AsyncLocalStorageContextManager } = loadSdk();
   const exporter = options.exporter ?? new OTLPTraceExporter({ url: tracesEndpoint(environment) });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({
@@ -139,6 +148,7 @@ export function tracesEndpoint(environment: Environment): string | undefined {
 
 /** OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG as the specification defines them. */
 export function samplerFromEnvironment(environment: Environment): Sampler {
+  const { AlwaysOnSampler, AlwaysOffSampler, TraceIdRatioBasedSampler, ParentBasedSampler } = loadSdk();
   const name = nonEmpty(environment.OTEL_TRACES_SAMPLER)?.toLowerCase() ?? "parentbased_always_on";
   const ratio = () => samplerRatio(environment.OTEL_TRACES_SAMPLER_ARG);
   switch (name) {
