@@ -1,0 +1,335 @@
+import { connect } from "@nats-io/transport-node";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
+import type { BenchOptions } from "./lib/options";
+import { ExchangeStub } from "./lib/exchange-stub";
+import { beginResult, loadAverage, round, type BenchResult, type GoalCheck } from "./lib/machine";
+import { MarketFeed, midKey } from "./lib/market-feed";
+import { AlertWatch, reasonCounts, resumeAll } from "./lib/mms-control";
+import { benchSymbolConfig, benchSymbols, startMms } from "./lib/mms-process";
+import { InOrderReplyTracker, startMinimalConsumer, type MinimalVariant } from "./lib/minimal";
+import { startNatsServer } from "./lib/nats-server";
+import { ratio, summarize, type LatencySummary } from "./lib/stats";
+import { createExchangeStreams } from "./lib/streams";
+import { sleep } from "./lib/threads";
+import { cpuMeter } from "./lib/proc";
+
+const decoder = new TextDecoder();
+
+/**
+ * Delta -> first CANCEL intent of the MMS. Every delta moves the mid 5 ticks, so the MMS
+ * cancels its resting orders in the step that handles it. The quote audit event of that
+ * step (`mms.events.<SYMBOL>.quote`, published just before the step's intents on the same
+ * connection) names the mid, and the mid names the delta; the CANCEL that follows it with
+ * the same `ts` (both carry the step's clock) is the delta's first intent. A delta that
+ * finds both orders already being cancelled makes no intent and gives no sample.
+ */
+export class MmsCancelTracker {
+  private readonly midToDelta = new Map<string, Map<number, number>>();
+  private readonly pending = new Map<string, { publishedAt: number; ts: number; matched: boolean }>();
+  readonly samples: number[] = [];
+  /** Diagnostics of the re-quote cycle: CANCEL seen -> stub's CANCELED report seen -> the MMS's NEW seen. */
+  readonly cancelToReport: number[] = [];
+  readonly reportToNew: number[] = [];
+  private readonly lastCancelAt = new Map<string, number>();
+  private readonly lastReportAt = new Map<string, number>();
+  readonly counts = { quoteEvents: 0, quotesUnknownMid: 0, cancels: 0, attributedCancels: 0, unattributedCancels: 0, news: 0, cancelAlls: 0, countdowns: 0 };
+  measureFrom = Number.POSITIVE_INFINITY;
+  measureUntil = Number.POSITIVE_INFINITY;
+  deltasInWindow = 0;
+  private subscriptions: Subscription[] = [];
+
+  onDelta(symbol: string, mid: number, publishedAt: number): void {
+    let mids = this.midToDelta.get(symbol);
+    if (!mids) {
+      mids = new Map();
+      this.midToDelta.set(symbol, mids);
+    }
+    mids.set(midKey(mid), publishedAt);
+    if (publishedAt >= this.measureFrom && publishedAt < this.measureUntil) this.deltasInWindow += 1;
+  }
+
+  listen(connection: NatsConnection): void {
+    this.subscriptions.push(
+      connection.subscribe("mms.events.*.quote", {
+        callback: (_error, message) => {
+          const event = JSON.parse(decoder.decode(message.data)) as { symbol: string; mid: string; ts: number };
+          this.counts.quoteEvents += 1;
+          const publishedAt = this.midToDelta.get(event.symbol)?.get(midKey(Number(event.mid)));
+          if (publishedAt === undefined) {
+            this.counts.quotesUnknownMid += 1;
+            this.pending.delete(event.symbol);
+            return;
+          }
+          this.pending.set(event.symbol, { publishedAt, ts: event.ts, matched: false });
+        },
+      }),
+    );
+    this.subscriptions.push(
+      connection.subscribe("orders.>", {
+        callback: (_error, message) => {
+          const now = performance.now();
+          const intent = JSON.parse(decoder.decode(message.data)) as { kind: string; symbol: string; ts: number };
+          switch (intent.kind) {
+            case "NEW": {
+              this.counts.news += 1;
+              const reportAt = this.lastReportAt.get(intent.symbol);
+              if (reportAt !== undefined && now >= this.measureFrom && now < this.measureUntil) this.reportToNew.push(now - reportAt);
+              this.lastReportAt.delete(intent.symbol);
+              return;
+            }
+            case "CANCEL_ALL":
+              this.counts.cancelAlls += 1;
+              return;
+            case "COUNTDOWN":
+              this.counts.countdowns += 1;
+              return;
+          }
+          this.counts.cancels += 1;
+          if (!this.lastCancelAt.has(intent.symbol)) this.lastCancelAt.set(intent.symbol, now);
+          const pending = this.pending.get(intent.symbol);
+          if (!pending || pending.matched || pending.ts !== intent.ts) {
+            this.counts.unattributedCancels += 1;
+            return;
+          }
+          pending.matched = true;
+          this.counts.attributedCancels += 1;
+          if (pending.publishedAt >= this.measureFrom && pending.publishedAt < this.measureUntil) this.samples.push(now - pending.publishedAt);
+        },
+      }),
+    );
+  }
+
+  /** The exchange's reports, seen on a core subscription to `exec.>`. */
+  listenReports(connection: NatsConnection): void {
+    this.subscriptions.push(
+      connection.subscribe("exec.>", {
+        callback: (_error, message) => {
+          const now = performance.now();
+          const report = JSON.parse(decoder.decode(message.data)) as { kind: string; symbol: string };
+          if (report.kind !== "CANCELED") return;
+          const cancelAt = this.lastCancelAt.get(report.symbol);
+          if (cancelAt !== undefined) {
+            if (now >= this.measureFrom && now < this.measureUntil) this.cancelToReport.push(now - cancelAt);
+            this.lastCancelAt.delete(report.symbol);
+          }
+          if (!this.lastReportAt.has(report.symbol)) this.lastReportAt.set(report.symbol, now);
+        },
+      }),
+    );
+  }
+
+  stop(): void {
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+  }
+}
+
+export interface LatencyRun {
+  readonly rate: number;
+  readonly symbols: number;
+  readonly published: number;
+  readonly achievedRate: number;
+  readonly floor: LatencySummary;
+  readonly subject: LatencySummary;
+  readonly p50Ratio: number;
+  readonly p99Ratio: number;
+  readonly p999Ratio: number;
+  /** Share of measured deltas that produced a CANCEL (the rest found both orders already being cancelled). */
+  readonly coverage?: number;
+  readonly alerts: Record<string, number>;
+  /** Cores each process used while the deltas were published (1.0 = one core busy). */
+  readonly cpuCores?: Record<string, number>;
+  readonly counts?: Record<string, number>;
+  /** Diagnostics: CANCEL -> the stub's CANCELED report, and that report -> the MMS's replacement NEW (all seen by the bench). */
+  readonly requoteCycle?: { cancelToReport: LatencySummary; reportToNew: LatencySummary };
+  readonly loadAverage: readonly number[];
+}
+
+async function connectBench(url: string, name: string): Promise<NatsConnection> {
+  return connect({ servers: [url], name });
+}
+
+function phaseTimes(options: BenchOptions) {
+  return { warmupMs: options.quick ? 1000 : 5000, measureMs: options.quick ? 4000 : 30_000 };
+}
+
+/** Benchmark 1: tick-to-intent latency of the MMS against the floor, same deltas, same run. */
+export async function runLatency(options: BenchOptions): Promise<BenchResult> {
+  const finish = beginResult("tick-to-intent", "Tick-to-intent latency (delta -> first CANCEL intent)", options.quick);
+  const symbols = benchSymbols(20);
+  const rates = options.rates ?? [1000, 5000];
+  const { warmupMs, measureMs } = phaseTimes(options);
+  const server = await startNatsServer();
+  const publisher = await connectBench(server.url, "bench-md-publisher");
+  const collector = await connectBench(server.url, "bench-collector");
+  const runs: LatencyRun[] = [];
+  const stub = await (async () => {
+    await createExchangeStreams(publisher, { maxMessages: 2_000_000 });
+    return ExchangeStub.start(server.url);
+  })();
+  const feed = new MarketFeed(publisher, symbols, "moving");
+  feed.answerSnapshots();
+  feed.startHeartbeats(500);
+  const floor = await startMinimalConsumer("floor", server.url, symbols);
+  const mms = await startMms({ name: "tick-to-intent", natsUrl: server.url, symbols: symbols.map((symbol) => benchSymbolConfig(symbol)), env: options.mmsEnv("tick-to-intent") });
+  const alerts = new AlertWatch();
+  alerts.listen(collector);
+  try {
+    await mms.waitReady(120_000);
+    await resumeAll(collector, symbols);
+    await sleep(500);
+    for (const rate of rates) {
+      const floorTracker = new InOrderReplyTracker("floor");
+      const mmsTracker = new MmsCancelTracker();
+      floorTracker.listen(collector);
+      mmsTracker.listen(collector);
+      mmsTracker.listenReports(collector);
+      await collector.flush();
+      feed.onDelta = (symbol, _k, _seq, mid, publishedAt) => {
+        floorTracker.onDelta(symbol, publishedAt);
+        mmsTracker.onDelta(symbol, mid, publishedAt);
+      };
+      const start = performance.now();
+      floorTracker.measureFrom = mmsTracker.measureFrom = start + warmupMs;
+      floorTracker.measureUntil = mmsTracker.measureUntil = start + warmupMs + measureMs;
+      process.stdout.write(`  tick-to-intent: ${rate}/s for ${(warmupMs + measureMs) / 1000}s ... `);
+      const meter = cpuMeter({ mms: mms.pid, mmsMainThread: [mms.pid, mms.pid], floor: floor.pid, natsServer: server.pid, bench: process.pid });
+      const outcome = await feed.run(rate, warmupMs + measureMs);
+      const cpuCores = meter.stop();
+      await sleep(1500);
+      feed.onDelta = undefined;
+      floorTracker.stop();
+      mmsTracker.stop();
+      const floorSummary = summarize(floorTracker.samples);
+      const mmsSummary = summarize(mmsTracker.samples);
+      const runAlerts = reasonCounts(alerts.since(start));
+      const run: LatencyRun = {
+        rate,
+        symbols: symbols.length,
+        published: outcome.published,
+        achievedRate: round(outcome.achievedRate, 0),
+        floor: floorSummary,
+        subject: mmsSummary,
+        p50Ratio: ratio(mmsSummary.p50Ms, floorSummary.p50Ms),
+        p99Ratio: ratio(mmsSummary.p99Ms, floorSummary.p99Ms),
+        p999Ratio: ratio(mmsSummary.p999Ms, floorSummary.p999Ms),
+        coverage: round(mmsTracker.samples.length / Math.max(1, mmsTracker.deltasInWindow), 3),
+        alerts: runAlerts,
+        cpuCores,
+        requoteCycle: { cancelToReport: summarize(mmsTracker.cancelToReport), reportToNew: summarize(mmsTracker.reportToNew) },
+        counts: { ...mmsTracker.counts, floorReplies: floorTracker.replies, deltasInWindow: mmsTracker.deltasInWindow },
+        loadAverage: loadAverage(),
+      };
+      runs.push(run);
+      process.stdout.write(`floor p50 ${floorSummary.p50Ms} p99 ${floorSummary.p99Ms} | mms p50 ${mmsSummary.p50Ms} p99 ${mmsSummary.p99Ms} p99.9 ${mmsSummary.p999Ms} (x${run.p50Ratio}/x${run.p99Ratio}) coverage ${run.coverage} alerts ${JSON.stringify(runAlerts)} cpu ${JSON.stringify(cpuCores)}\n    cycle: cancel->report p50 ${run.requoteCycle?.cancelToReport.p50Ms} p99 ${run.requoteCycle?.cancelToReport.p99Ms}; report->NEW p50 ${run.requoteCycle?.reportToNew.p50Ms} p99 ${run.requoteCycle?.reportToNew.p99Ms}; counts ${JSON.stringify(run.counts)}\n`);
+      if (Object.keys(runAlerts).length > 0) {
+        // A paused symbol stops quoting: resume before the next rate.
+        await resumeAll(collector, symbols).catch((error: Error) => process.stdout.write(`  (resume failed: ${error.message})\n`));
+      }
+      await sleep(1000);
+    }
+    const stubState = await stub.state();
+    // A run in which the MMS paused symbols (BUS_LAG: it fell > 2 s behind) failed whatever the ratios say:
+    // it stopped quoting, and its overload dragged the floor down with it.
+    const goals: GoalCheck[] = runs.flatMap((run) => {
+      const paused = Object.keys(run.alerts).length > 0;
+      const note = paused ? `the MMS paused symbols (${JSON.stringify(run.alerts)}): overloaded, so the ratios are not a pass` : undefined;
+      return [
+        { metric: `p50 @ ${run.rate}/s (20 symbols)`, value: `${run.subject.p50Ms} ms = ${run.p50Ratio}x floor (${run.floor.p50Ms} ms)`, goal: "<= 2x floor", met: !paused && run.p50Ratio <= 2, ...(note ? { note } : {}) },
+        { metric: `p99 @ ${run.rate}/s (20 symbols)`, value: `${run.subject.p99Ms} ms = ${run.p99Ratio}x floor (${run.floor.p99Ms} ms)`, goal: "<= 3x floor", met: !paused && run.p99Ratio <= 3, ...(note ? { note } : {}) },
+        { metric: `p99.9 @ ${run.rate}/s (20 symbols)`, value: `${run.subject.p999Ms} ms = ${run.p999Ratio}x floor (${run.floor.p999Ms} ms)`, goal: "(reported)", met: null },
+      ];
+    });
+    return finish({
+      method:
+        "20 symbols, one level a side; every delta moves the mid 5 ticks (tolerance 2), so the MMS cancels in the step that handles it. Measured: bench publish of the delta -> arrival of the MMS's first CANCEL intent of that step on a core subscription to orders.> (the JetStream publish, before its ack). The delta is identified by the mid in the quote audit event of the same step (same ts). The exchange stub (own thread) answers every CANCEL with CANCELED and every NEW with ACCEPTED at once, so the MMS re-quotes after each cancel; a delta arriving while both orders are still being cancelled makes no intent (see coverage). Floor: one process, one connection, subscribe md.*.delta, publish an empty reply (matched in order). Both receive the same deltas in the same run.",
+      goals,
+      data: { runs, warmupMs, measureMs, stub: stubState.counts, mmsPid: mms.pid, floorPid: floor.pid },
+    });
+  } finally {
+    alerts.stop();
+    feed.stop();
+    await mms.stop();
+    await floor.stop();
+    await stub.stop();
+    await publisher.close();
+    await collector.close();
+    await server.stop();
+  }
+}
+
+/** The design question: a hop through the main thread vs a connection per worker, both without logic, each against the floor. */
+export async function runConnectionDesign(options: BenchOptions, mmsRuns: readonly LatencyRun[] | undefined): Promise<BenchResult> {
+  const finish = beginResult("nats-connections", "Where the NATS connections live", options.quick);
+  const symbols = benchSymbols(20);
+  const rates = options.rates ?? [1000, 5000];
+  const { warmupMs, measureMs } = phaseTimes(options);
+  const runs: Array<LatencyRun & { variant: MinimalVariant }> = [];
+  for (const variant of ["worker-conn", "hop"] as const) {
+    const server = await startNatsServer();
+    const publisher = await connectBench(server.url, "bench-md-publisher");
+    const collector = await connectBench(server.url, "bench-collector");
+    const feed = new MarketFeed(publisher, symbols, "moving");
+    const floor = await startMinimalConsumer("floor", server.url, symbols);
+    const subject = await startMinimalConsumer(variant, server.url, symbols);
+    try {
+      for (const rate of rates) {
+        const floorTracker = new InOrderReplyTracker("floor");
+        const subjectTracker = new InOrderReplyTracker(variant);
+        floorTracker.listen(collector);
+        subjectTracker.listen(collector);
+        await collector.flush();
+        feed.onDelta = (symbol, _k, _seq, _mid, publishedAt) => {
+          floorTracker.onDelta(symbol, publishedAt);
+          subjectTracker.onDelta(symbol, publishedAt);
+        };
+        const start = performance.now();
+        floorTracker.measureFrom = subjectTracker.measureFrom = start + warmupMs;
+        floorTracker.measureUntil = subjectTracker.measureUntil = start + warmupMs + measureMs;
+        process.stdout.write(`  connections/${variant}: ${rate}/s ... `);
+        const outcome = await feed.run(rate, warmupMs + measureMs);
+        await sleep(1000);
+        feed.onDelta = undefined;
+        floorTracker.stop();
+        subjectTracker.stop();
+        const floorSummary = summarize(floorTracker.samples);
+        const subjectSummary = summarize(subjectTracker.samples);
+        runs.push({
+          variant,
+          rate,
+          symbols: symbols.length,
+          published: outcome.published,
+          achievedRate: round(outcome.achievedRate, 0),
+          floor: floorSummary,
+          subject: subjectSummary,
+          p50Ratio: ratio(subjectSummary.p50Ms, floorSummary.p50Ms),
+          p99Ratio: ratio(subjectSummary.p99Ms, floorSummary.p99Ms),
+          p999Ratio: ratio(subjectSummary.p999Ms, floorSummary.p999Ms),
+          alerts: {},
+          counts: { floorReplies: floorTracker.replies, subjectReplies: subjectTracker.replies },
+          loadAverage: loadAverage(),
+        });
+        process.stdout.write(`floor p50 ${floorSummary.p50Ms} p99 ${floorSummary.p99Ms} | ${variant} p50 ${subjectSummary.p50Ms} p99 ${subjectSummary.p99Ms}\n`);
+        await sleep(500);
+      }
+    } finally {
+      feed.stop();
+      await subject.stop();
+      await floor.stop();
+      await publisher.close();
+      await collector.close();
+      await server.stop();
+    }
+  }
+  const goals: GoalCheck[] = runs.map((run) => ({
+    metric: `${run.variant} @ ${run.rate}/s`,
+    value: `p50 ${run.subject.p50Ms} ms (${run.p50Ratio}x), p99 ${run.subject.p99Ms} ms (${run.p99Ratio}x)`,
+    goal: "(design comparison)",
+    met: null,
+  }));
+  return finish({
+    method:
+      "Same 20-symbol delta stream as tick-to-intent, no MMS. worker-conn: one worker thread per symbol, each with its own NATS connection (the MMS's design, without its logic). hop: the main thread holds the only connection and forwards each delta by postMessage to the symbol's worker, which answers by postMessage; the main thread publishes the reply. Each variant runs in its own process next to the floor process, against a fresh nats-server; latency is delta publish -> reply arrival, matched in order per symbol.",
+    goals,
+    data: { runs, mmsRuns: mmsRuns ?? null, warmupMs, measureMs },
+  });
+}

@@ -1,0 +1,90 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
+import { REPO_ROOT } from "./machine";
+
+export type MinimalVariant = "floor" | "hop" | "worker-conn";
+
+export interface MinimalConsumer {
+  readonly variant: MinimalVariant;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `bench/minimal-consumers.ts <variant>` as its own process and waits for READY. */
+export async function startMinimalConsumer(variant: MinimalVariant, natsUrl: string, symbols: readonly string[]): Promise<MinimalConsumer> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "bench/minimal-consumers.ts"), variant, natsUrl, symbols.join(",")], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${variant} consumer not ready: ${stderr}`)), 60_000);
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("READY")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exited.then(() => reject(new Error(`${variant} consumer exited: ${stderr}`)));
+  });
+  return {
+    variant,
+    pid: child.pid ?? -1,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/**
+ * Matches the replies of a minimal consumer to deltas: replies of a symbol come in the
+ * order of its deltas (no logic, one reply each), so the n-th reply answers the n-th delta.
+ */
+export class InOrderReplyTracker {
+  private readonly queues = new Map<string, number[]>();
+  private readonly heads = new Map<string, number>();
+  readonly samples: number[] = [];
+  replies = 0;
+  private subscription: Subscription | undefined;
+  /** Deltas published before this (bench clock) are warm-up: matched, not sampled. */
+  measureFrom = Number.POSITIVE_INFINITY;
+  measureUntil = Number.POSITIVE_INFINITY;
+
+  constructor(readonly variant: MinimalVariant) {}
+
+  listen(connection: NatsConnection): void {
+    const prefix = `bench.${this.variant}.`.length;
+    this.subscription = connection.subscribe(`bench.${this.variant}.>`, {
+      callback: (_error, message) => {
+        const now = performance.now();
+        const symbol = message.subject.slice(prefix);
+        const queue = this.queues.get(symbol);
+        if (!queue) return;
+        const head = this.heads.get(symbol) ?? 0;
+        const publishedAt = queue[head];
+        if (publishedAt === undefined) return;
+        this.heads.set(symbol, head + 1);
+        this.replies += 1;
+        if (publishedAt >= this.measureFrom && publishedAt < this.measureUntil) this.samples.push(now - publishedAt);
+      },
+    });
+  }
+
+  onDelta(symbol: string, publishedAt: number): void {
+    let queue = this.queues.get(symbol);
+    if (!queue) {
+      queue = [];
+      this.queues.set(symbol, queue);
+    }
+    queue.push(publishedAt);
+  }
+
+  stop(): void {
+    this.subscription?.unsubscribe();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Minimal consumers of market data with no logic, each answering every delta with a small
+ * reply on `bench.<variant>.<SYMBOL>` (empty body; the bench matches replies to deltas in
+ * order, per symbol). Run as its own process:
+ *
+ *   node --import tsx bench/minimal-consumers.ts <floor|hop|worker-conn> <natsUrl> <SYM,SYM,...>
+ *
+ * - floor: one NATS connection on the main thread: subscribe `md.*.delta`, publish the reply.
+ * - hop: the main thread holds the only connection; each delta goes by postMessage to the
+ *   symbol's worker thread, which answers by postMessage; the main thread publishes.
+ * - worker-conn: the MMS's design: one worker thread per symbol, each with its own NATS
+ *   connection, subscribing `md.<SYMBOL>.delta` and publishing the reply itself.
+ */
+import { isMainThread, parentPort, workerData, type Worker } from "node:worker_threads";
+import { connect } from "@nats-io/transport-node";
+import { Empty } from "@nats-io/nats-core";
+import { spawnTsWorker } from "./lib/threads";
+
+type Variant = "floor" | "hop" | "worker-conn";
+
+interface WorkerRole {
+  readonly role: "hop-worker" | "conn-worker";
+  readonly symbol: string;
+  readonly natsUrl: string;
+}
+
+async function runFloor(natsUrl: string): Promise<void> {
+  const connection = await connect({ servers: [natsUrl], name: "bench-floor" });
+  connection.subscribe("md.*.delta", {
+    callback: (_error, message) => {
+      const subject = message.subject;
+      connection.publish(`bench.floor.${subject.slice(3, subject.length - 6)}`, Empty);
+    },
+  });
+  await connection.flush();
+}
+
+async function runHop(natsUrl: string, symbols: readonly string[]): Promise<void> {
+  const connection = await connect({ servers: [natsUrl], name: "bench-hop" });
+  const workers = new Map<string, Worker>();
+  await Promise.all(
+    symbols.map(
+      (symbol) =>
+        new Promise<void>((resolve) => {
+          const worker = spawnTsWorker(__filename, { role: "hop-worker", symbol, natsUrl } satisfies WorkerRole);
+          const replySubject = `bench.hop.${symbol}`;
+          worker.once("message", () => {
+            worker.on("message", () => connection.publish(replySubject, Empty));
+            resolve();
+          });
+          workers.set(symbol, worker);
+        }),
+    ),
+  );
+  connection.subscribe("md.*.delta", {
+    callback: (_error, message) => {
+      const subject = message.subject;
+      workers.get(subject.slice(3, subject.length - 6))?.postMessage(message.data);
+    },
+  });
+  await connection.flush();
+}
+
+async function runWorkerConnections(natsUrl: string, symbols: readonly string[]): Promise<void> {
+  await Promise.all(
+    symbols.map(
+      (symbol) =>
+        new Promise<void>((resolve) => {
+          const worker = spawnTsWorker(__filename, { role: "conn-worker", symbol, natsUrl } satisfies WorkerRole);
+          worker.once("message", () => resolve());
+        }),
+    ),
+  );
+}
+
+async function workerMain(data: WorkerRole): Promise<void> {
+  const port = parentPort!;
+  if (data.role === "hop-worker") {
+    port.on("message", () => port.postMessage(0));
+    port.postMessage("ready");
+    return;
+  }
+  const connection = await connect({ servers: [data.natsUrl], name: `bench-conn-${data.symbol}` });
+  const replySubject = `bench.worker-conn.${data.symbol}`;
+  connection.subscribe(`md.${data.symbol}.delta`, { callback: () => connection.publish(replySubject, Empty) });
+  await connection.flush();
+  port.postMessage("ready");
+}
+
+if (isMainThread) {
+  const [variant, natsUrl, symbolList] = process.argv.slice(2) as [Variant, string, string];
+  const symbols = (symbolList ?? "").split(",").filter(Boolean);
+  const run = variant === "floor" ? runFloor(natsUrl) : variant === "hop" ? runHop(natsUrl, symbols) : runWorkerConnections(natsUrl, symbols);
+  run.then(
+    () => process.stdout.write("READY\n"),
+    (error: Error) => {
+      process.stderr.write(`${error.stack ?? error.message}\n`);
+      process.exit(1);
+    },
+  );
+  process.on("SIGTERM", () => process.exit(0));
+} else {
+  workerMain(workerData as WorkerRole).catch((error: Error) => {
+    process.stderr.write(`${error.stack ?? error.message}\n`);
+    process.exit(1);
+  });
+}
