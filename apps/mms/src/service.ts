@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { MessageChannel, type Worker } from "node:worker_threads";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
@@ -19,7 +20,7 @@ import { createMetrics, injectTraceContext, readTraceHeaders, SpanKind, withSpan
 import { EventStamper } from "./event-stamper";
 import { newRunId } from "./run-id";
 import type { CoordinatorToRisk, CoordinatorToSymbol, RiskToCoordinator, RiskWorkerData, SymbolToCoordinator, SymbolWorkerData } from "./thread-protocol";
-import { spawnWorker } from "./worker-spawn";
+import { ACTOR_RESOURCE_LIMITS, spawnWorker } from "./worker-spawn";
 
 export interface ServiceOptions {
   readonly logger: Logger;
@@ -57,6 +58,11 @@ interface SymbolSlot {
   lastEventSeq: number;
   leaseHeld: boolean;
   shutdownComplete: (() => void) | undefined;
+  /** Workers started after a failure: each gets its own id prefix. */
+  restarts: number;
+  /** Not spawned yet (start-up is staggered): messages for it wait here. */
+  waitingToStart: boolean;
+  readonly queued: CoordinatorToSymbol[];
 }
 
 interface PendingControl {
@@ -78,16 +84,29 @@ function startupStatus(config: SymbolConfig): SymbolStatus {
   return { symbol: config.symbol, state: "PAUSED", reason: "STARTUP", mode: config.mode, position: "0", avgEntryPx: null, realizedPnl: "0", unrealizedPnl: "0", fees: "0", openOrders: [] };
 }
 
-/** Empty body: undefined; JSON: the value; anything else: the raw text (the actor refuses it). */
+/** Empty body: undefined; JSON: the value, flattened; anything else: the raw text (the actor refuses it). */
 function controlBodyOf(message: Msg): unknown {
   if (message.data.byteLength === 0) return undefined;
   const text = decoder.decode(message.data);
   if (text.trim() === "") return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return flatBody(JSON.parse(text) as unknown);
   } catch {
     return text;
   }
+}
+
+/**
+ * A valid control body is one flat object of strings and a boolean, so a nested value becomes
+ * null (still refused: INVALID_BODY). A body nested thousands deep would otherwise make
+ * postMessage (structured clone) throw inside the NATS callback, which closes the connection:
+ * no more control, not even kill.
+ */
+function flatBody(value: unknown): unknown {
+  const flat = (field: unknown) => (typeof field === "object" && field !== null ? null : field);
+  if (Array.isArray(value)) return value.map(flat);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, flat(field)]));
 }
 
 /**
@@ -115,6 +134,12 @@ export class Coordinator implements ServiceHandle {
   private resolveStopped!: () => void;
   readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
   private readonly logger: Logger;
+  /**
+   * Loading a worker costs a second or two of CPU: spawning every symbol at once on a
+   * small machine starves them all. At most one per core loads at a time.
+   */
+  private readonly startQueue: SymbolSlot[] = [];
+  private readonly startingSlots = new Set<SymbolSlot>();
   /** Every metric of the process, fed by the workers' METRICS messages. */
   readonly metrics: MetricsRegistry = createMetrics();
   private riskWorkerAlive = false;
@@ -137,6 +162,9 @@ export class Coordinator implements ServiceHandle {
         lastEventSeq: 0,
         leaseHeld: false,
         shutdownComplete: undefined,
+        waitingToStart: true,
+        queued: [],
+        restarts: 0,
       });
     }
   }
@@ -161,7 +189,8 @@ export class Coordinator implements ServiceHandle {
     await ensureEventsStream(await jetstreamManager(connection));
 
     this.startRiskWorker();
-    for (const slot of this.slots.values()) this.startSymbolWorker(slot);
+    this.startQueue.push(...this.slots.values());
+    this.startNextWorkers();
 
     this.subscriptions.push(connection.subscribe(subjects.controlWildcard, { callback: (error, message) => (error ? this.logger.warn("control subscription error", { error: error.message }) : this.onControl(message)) }));
     this.subscriptions.push(connection.subscribe(subjects.statusRequest, { callback: (error, message) => (error ? undefined : void this.onStatusRequest(message)) }));
@@ -207,13 +236,16 @@ export class Coordinator implements ServiceHandle {
     const data: SymbolWorkerData = {
       service: { account: this.config.account, instanceName: this.instance, nats: this.config.nats, risk: this.config.risk, logging: this.config.logging },
       symbol: slot.config,
-      runId: this.runId,
+      // The ORDERS stream drops a repeated Nats-Msg-Id (intentId) as a duplicate, and MMS_EVENTS a
+      // repeated event id: a restarted actor must neither reuse the ids nor restart the seq.
+      runId: slot.restarts === 0 ? this.runId : `${this.runId}r${slot.restarts}`,
+      lastEventSeq: slot.lastEventSeq,
       leaseRequired: this.options.useLeases ?? true,
       recordingPath: this.options.recordingDirectory ? `${this.options.recordingDirectory}/${symbol}.jsonl` : undefined,
       traceCarrier: undefined,
       shutdownTimeoutMs: this.config.shutdownTimeoutMs,
     };
-    const worker = spawnWorker("symbol-worker", data);
+    const worker = spawnWorker("symbol-worker", data, ACTOR_RESOURCE_LIMITS);
     slot.worker = worker;
     slot.lastHeartbeatAt = Date.now();
     const channel = new MessageChannel();
@@ -224,9 +256,25 @@ export class Coordinator implements ServiceHandle {
     worker.on("exit", (code) => {
       if (slot.worker !== worker) return;
       slot.worker = undefined;
+      this.workerLoaded(slot);
       slot.shutdownComplete?.();
       if (!this.stopping) void this.onWorkerFailed(slot, `worker exited with code ${code}`);
     });
+  }
+
+  private startNextWorkers(): void {
+    const limit = Math.max(2, availableParallelism());
+    while (this.startingSlots.size < limit && this.startQueue.length > 0 && !this.stopping) {
+      const slot = this.startQueue.shift()!;
+      this.startingSlots.add(slot);
+      slot.waitingToStart = false;
+      this.startSymbolWorker(slot);
+      for (const message of slot.queued.splice(0)) slot.worker?.postMessage(message);
+    }
+  }
+
+  private workerLoaded(slot: SymbolSlot): void {
+    if (this.startingSlots.delete(slot)) this.startNextWorkers();
   }
 
   private onSymbolMessage(slot: SymbolSlot, message: SymbolToCoordinator): void {
@@ -234,6 +282,7 @@ export class Coordinator implements ServiceHandle {
     switch (message.kind) {
       case "STARTED":
         slot.started = true;
+        this.workerLoaded(slot);
         return;
       case "RECOVERED":
         slot.recovered = true;
@@ -338,6 +387,7 @@ export class Coordinator implements ServiceHandle {
     slot.started = false;
     slot.recovered = false;
     slot.lastStatus = { ...startupStatus(slot.config), position: slot.lastStatus.position };
+    slot.restarts += 1;
     this.startSymbolWorker(slot);
     if (this.leases) this.post(slot, { kind: "ACTOR_EVENT", event: { kind: "OWNERSHIP", status: slot.leaseHeld ? "HELD" : "OWNED_ELSEWHERE", ...(slot.leaseHeld ? {} : { owner: "unknown" }) } });
   }
@@ -348,7 +398,12 @@ export class Coordinator implements ServiceHandle {
   }
 
   private post(slot: SymbolSlot, message: CoordinatorToSymbol): boolean {
-    if (!slot.worker || slot.failed) return false;
+    if (slot.failed) return false;
+    if (!slot.worker && slot.waitingToStart) {
+      slot.queued.push(message);
+      return true;
+    }
+    if (!slot.worker) return false;
     slot.worker.postMessage(message);
     return true;
   }
@@ -367,6 +422,16 @@ export class Coordinator implements ServiceHandle {
   // Control and status -------------------------------------------------------------
 
   private onControl(message: Msg): void {
+    try {
+      this.traceControl(message);
+    } catch (error) {
+      // Never let a control message break the subscription (a throw here closes the connection).
+      this.logger.warn("control message not handled", { subject: message.subject.slice(0, 200), error: String(error) });
+      if (message.reply) message.respond(encoder.encode(JSON.stringify({ ok: false, results: [], error: `not handled: ${String(error)}` } satisfies ControlReply)));
+    }
+  }
+
+  private traceControl(message: Msg): void {
     const tokens = message.subject.split(".");
     if (tokens.length !== 4) return;
     if (!this.options.tracing) return this.routeControl(message, tokens[2]!, tokens[3]!, undefined);
@@ -384,7 +449,7 @@ export class Coordinator implements ServiceHandle {
     // A symbol this instance does not run: another instance may, so stay silent.
     if (targets.length === 0) return;
     const requestId = `${this.runId}-${++this.requestCounter}`;
-    const live = targets.filter((slot) => slot.worker && !slot.failed);
+    const live = targets.filter((slot) => (slot.worker || slot.waitingToStart) && !slot.failed);
     const dead = targets.filter((slot) => !live.includes(slot));
 
     const collected = new Promise<ControlResult[]>((resolve) => {
@@ -444,7 +509,7 @@ export class Coordinator implements ServiceHandle {
 
   async status(): Promise<StatusReply> {
     const requestId = `${this.runId}-s${++this.requestCounter}`;
-    const live = [...this.slots.values()].filter((slot) => slot.worker && !slot.failed);
+    const live = [...this.slots.values()].filter((slot) => (slot.worker || slot.waitingToStart) && !slot.failed);
     const pending: PendingStatus = { expected: new Set(live.map((slot) => slot.config.symbol)), statuses: new Map(), done: () => undefined };
     await new Promise<void>((resolve) => {
       (pending as { done: () => void }).done = resolve;

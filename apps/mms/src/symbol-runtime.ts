@@ -1,5 +1,5 @@
 import type { MessagePort } from "node:worker_threads";
-import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
+import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { decodeAndValidate, formatIssues, subjects, validators, type AuditEvent, type OrderIntent, type Validated, type Validator } from "@mms/contracts";
 import { connectNats, publishIntent, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
@@ -16,7 +16,6 @@ export const RUNTIME_TIMINGS = {
   timerMs: 100,
   heartbeatMs: 250,
   intentAckTimeoutMs: 2000,
-  snapshotRequestTimeoutMs: 2000,
   /** Pending market-data messages before nats.js flags the subscription a slow consumer. */
   slowConsumerPending: 20_000,
   /** Audit events held while the bus is away; beyond this the oldest are dropped (and logged). */
@@ -55,6 +54,8 @@ export class SymbolRuntime {
   private connection: NatsConnection | undefined;
   private jetStream: JetStreamClient | undefined;
   private subscription: Subscription | undefined;
+  /** Where snapshot replies arrive; see requestSnapshot. */
+  private snapshotReplies: Subscription | undefined;
   private feed: ExecutionReportFeed | undefined;
   private statusWatch: StatusWatch | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -88,7 +89,7 @@ export class SymbolRuntime {
       idPrefix: `MM-${data.runId}-${this.symbol}`,
       leaseRequired: data.leaseRequired,
     };
-    this.stepper = new SymbolStepper(settings, this.instance);
+    this.stepper = new SymbolStepper(settings, this.instance, data.lastEventSeq ?? 0);
     this.actor = this.stepper.actor;
     if (data.recordingPath) this.recorder = new InputRecorder(data.recordingPath, { kind: "HEADER", version: 1, instance: this.instance, settings, startedAt: clock() });
   }
@@ -110,11 +111,25 @@ export class SymbolRuntime {
         else this.onMarketData(message);
       },
     });
+    this.snapshotReplies = connection.subscribe(createInbox(), {
+      callback: (error, message) => {
+        if (error) this.logger.warn("snapshot reply subscription error", { error: error.message });
+        else this.onSnapshotReply(message);
+      },
+    });
     this.requestSnapshot();
     this.feed = startExecutionReportFeed(this.jetStream, {
       account: this.data.service.account,
       symbol: this.symbol,
-      onReport: (delivery) => this.dispatch({ kind: "EXECUTION_REPORT", report: delivery.report, replay: delivery.replay }, this.traceParentOf(delivery.headers)),
+      onReport: (delivery) => {
+        const { account, symbol } = delivery.report;
+        // A report whose body names another account or symbol than its subject is not ours to apply.
+        if (account !== this.data.service.account || symbol !== this.symbol) {
+          this.dispatch({ kind: "EXECUTION_REPORT_INVALID", subject: delivery.subject, issues: `/account and /symbol are ${account} ${symbol}, not ${this.data.service.account} ${this.symbol} of the subject` });
+          return;
+        }
+        this.dispatch({ kind: "EXECUTION_REPORT", report: delivery.report, replay: delivery.replay }, this.traceParentOf(delivery.headers));
+      },
       onCaughtUp: (info) => {
         this.logger.info("execution history replayed", { replayed: info.replayedCount });
         this.dispatch({ kind: "RECOVERY_COMPLETE" });
@@ -212,20 +227,30 @@ export class SymbolRuntime {
     }
   }
 
+  /**
+   * Asks for a snapshot; the reply comes to a subscription of its own, not to a request's
+   * promise. A promise settles only after the rest of the socket read has been dispatched, so
+   * deltas sent after the snapshot would reach the actor first, be dropped (no book yet), and
+   * the repaired book would have a gap at once. A callback keeps the wire's order. No answer:
+   * the actor asks again on its timer while it still has no book.
+   */
   private requestSnapshot(): void {
     const connection = this.connection;
-    if (!connection || connection.isClosed()) return;
-    const request = connection.request(subjects.snapshotRequest(this.symbol), new Uint8Array(0), { timeout: RUNTIME_TIMINGS.snapshotRequestTimeoutMs }).then(
-      (reply) => {
-        const result = decodeAndValidate(reply.data, validators.bookSnapshot);
-        if (!result.ok) this.dispatch({ kind: "MARKET_DATA_INVALID", subject: subjects.snapshotRequest(this.symbol), issues: formatIssues(result.issues) });
-        else if (result.value.symbol !== this.symbol) this.dispatch({ kind: "MARKET_DATA_INVALID", subject: subjects.snapshotRequest(this.symbol), issues: `/symbol is ${result.value.symbol}` });
-        else this.dispatch({ kind: "BOOK_SNAPSHOT", snapshot: result.value });
-      },
-      // The actor asks again on its timer while it still has no book.
-      (error: Error) => this.logger.warn("snapshot request failed", { error: error.message }),
-    );
-    this.track(request);
+    const replies = this.snapshotReplies;
+    if (!connection || connection.isClosed() || !replies) return;
+    connection.publish(subjects.snapshotRequest(this.symbol), new Uint8Array(0), { reply: replies.getSubject() });
+  }
+
+  private onSnapshotReply(reply: Msg): void {
+    // An empty message is the server's "no responders" status: nobody serves snapshots right now.
+    if (reply.data.byteLength === 0) {
+      this.logger.warn("snapshot request failed", { error: "no responders" });
+      return;
+    }
+    const result = decodeAndValidate(reply.data, validators.bookSnapshot);
+    if (!result.ok) this.dispatch({ kind: "MARKET_DATA_INVALID", subject: subjects.snapshotRequest(this.symbol), issues: formatIssues(result.issues) });
+    else if (result.value.symbol !== this.symbol) this.dispatch({ kind: "MARKET_DATA_INVALID", subject: subjects.snapshotRequest(this.symbol), issues: `/symbol is ${result.value.symbol}` });
+    else this.dispatch({ kind: "BOOK_SNAPSHOT", snapshot: result.value });
   }
 
   private sendIntent(intent: OrderIntent): void {
@@ -335,6 +360,7 @@ export class SymbolRuntime {
     this.sendHeartbeat();
     this.statusWatch?.stop();
     this.subscription?.unsubscribe();
+    this.snapshotReplies?.unsubscribe();
     await this.feed?.stop().catch(() => undefined);
     await this.connection?.drain().catch(() => undefined);
     await this.recorder?.close();

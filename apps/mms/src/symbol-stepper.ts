@@ -16,9 +16,9 @@ export class SymbolStepper {
   readonly actor: SymbolActorState;
   private readonly stamper: EventStamper;
 
-  constructor(settings: SymbolActorSettings, instance: string) {
+  constructor(settings: SymbolActorSettings, instance: string, lastEventSeq = 0) {
     this.actor = initialSymbolState(settings);
-    this.stamper = new EventStamper(settings.config.symbol, instance);
+    this.stamper = new EventStamper(settings.config.symbol, instance, lastEventSeq);
   }
 
   get lastEventSeq(): number {

@@ -11,7 +11,10 @@ import type { MessagePort } from "node:worker_threads";
 export interface SymbolWorkerData {
   readonly service: Pick<ServiceConfig, "account" | "instanceName" | "nats" | "risk" | "logging">;
   readonly symbol: SymbolConfig;
+  /** Prefix of the actor's intent and order ids; a restarted worker gets its own (`<run>r<n>`), ids never repeat. */
   readonly runId: string;
+  /** Audit events of this symbol and instance so far: a restarted worker numbers on from here. */
+  readonly lastEventSeq?: number;
   readonly leaseRequired: boolean;
   /** When set, every input of the actor is appended to this file for replay. */
   readonly recordingPath: string | undefined;

@@ -137,6 +137,13 @@ export function decodeAndValidate<T>(bytes: Uint8Array, validator: Validator<T>)
   return decoded.ok ? validator(decoded.value) : decoded;
 }
 
+/** Issues spelled out by formatIssues: a hostile message can have hundreds of thousands (one per array item). */
+export const MAX_FORMATTED_ISSUES = 10;
+
 export function formatIssues(issues: readonly ValidationIssue[]): string {
-  return issues.map((issue) => `${issue.path} ${issue.message}`).join("; ");
+  const shown = issues
+    .slice(0, MAX_FORMATTED_ISSUES)
+    .map((issue) => `${issue.path} ${issue.message}`)
+    .join("; ");
+  return issues.length > MAX_FORMATTED_ISSUES ? `${shown}; and ${issues.length - MAX_FORMATTED_ISSUES} more` : shown;
 }

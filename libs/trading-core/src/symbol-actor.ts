@@ -1,5 +1,5 @@
 import type { AuditEventBody, ControlBody, ExecutionReport, OrderIntent, QuotingMode, StopReason, SymbolStatus } from "@mms/contracts";
-import { CONTROL_COMMANDS, validators } from "@mms/contracts";
+import { CONTROL_COMMANDS, LIMITS, validators } from "@mms/contracts";
 import { formatToStep, toDecimalString, type Decimal } from "./decimal";
 import { Ledger } from "./ledger";
 import { DEFAULT_VOLATILITY_SAMPLE_MS, DEFAULT_VOLATILITY_WINDOW, MarketMonitor, spreadBps } from "./market-monitor";
@@ -379,6 +379,9 @@ class Step {
     if (status === "HELD") {
       if (before !== "HELD") this.log("info", "ownership lease held", {});
       this.cancelLeftovers();
+      // Taken over from another instance: the symbol starts here PAUSED (STARTUP), as after a
+      // restart. OWNED_ELSEWHERE would tell on-call that someone else still holds the lease.
+      if (actor.state.name === "PAUSED" && actor.state.reason === "OWNED_ELSEWHERE") this.transition("PAUSED", "STARTUP", "the lease is held now", false, false);
       return;
     }
     // Someone else holds a lease we never had: stay out. Held a moment ago: it was lost.
@@ -553,6 +556,10 @@ class Step {
 
   /** An automatic stop: cancels first, then the state event and an alert. */
   private stop(target: StopTarget, reason: StopReason, detail: string): void {
+    // Another instance holds the lease: the symbol stays PAUSED with reason OWNED_ELSEWHERE (contract);
+    // a pause for a market-data fault of a symbol it may not trade would hide that from on-call.
+    const actor = this.actor;
+    if (target === "PAUSED" && actor.ownership === "OWNED_ELSEWHERE" && actor.state.name === "PAUSED" && actor.state.reason === "OWNED_ELSEWHERE") return;
     this.transition(target, reason, detail, true, true);
   }
 
@@ -568,8 +575,10 @@ class Step {
     actor.lastQuoteKey = undefined;
     this.emit({ type: "state", from: change.from.name, to: change.to.name, reason });
     if (change.kind === "MOVED" && automatic) {
-      this.emit({ type: "alert", reason, from: change.from.name, to: change.to.name, message: detail });
-      this.emit({ type: "risk", reason, detail });
+      // Event text is bounded (the contract's Text): a detail quoting a hostile message could be megabytes.
+      const text = detail.length > LIMITS.maxTextLength ? `${detail.slice(0, LIMITS.maxTextLength - 1)}…` : detail;
+      this.emit({ type: "alert", reason, from: change.from.name, to: change.to.name, message: text });
+      this.emit({ type: "risk", reason, detail: text });
     }
     this.log(change.kind === "MOVED" && target === "HALTED" ? "error" : "warn", `symbol ${change.to.name}`, { from: change.from.name, to: change.to.name, reason, detail });
   }
