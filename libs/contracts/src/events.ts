@@ -1,6 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { CancelAllIntent, CancelOrderIntent, CountdownIntent, NewOrderIntent } from "./orders";
-import { DecimalString, Identifier, PositiveDecimalString, SignedDecimalString, Side, SymbolName, Text, Timestamp } from "./primitives";
+import { ComputedDecimalString, Identifier, PositiveDecimalString, SignedDecimalString, Side, SymbolName, Text, Timestamp } from "./primitives";
 import { QuotingMode, SymbolStateName } from "./states";
 
 export const AUDIT_EVENT_TYPES = ["state", "quote", "intent", "fill", "risk", "control", "alert"] as const;
@@ -48,8 +48,8 @@ export const FillEvent = Type.Object({
   fee: SignedDecimalString,
   liquidity: Type.Union([Type.Literal("MAKER"), Type.Literal("TAKER")]),
   position: SignedDecimalString,
-  avgEntryPx: Type.Union([DecimalString, Type.Null()]),
-  realizedPnl: SignedDecimalString,
+  avgEntryPx: Type.Union([ComputedDecimalString, Type.Null()]),
+  realizedPnl: ComputedDecimalString,
   fees: SignedDecimalString,
 });
 

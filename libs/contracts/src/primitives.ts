@@ -30,6 +30,16 @@ export const SignedDecimalString = Type.String({
   description: "signed decimal string",
 });
 
+/**
+ * A figure the MMS computes by division (average entry, PnL): exact to big.js's 20
+ * decimal places of a quotient, times a quantity, so it may carry more digits than any
+ * exchange input. Outbound only.
+ */
+export const ComputedDecimalString = Type.String({
+  pattern: `^-?${integerPart}(\\.[0-9]{1,40})?$`,
+  description: "signed decimal string",
+});
+
 export const SymbolName = Type.String({ pattern: "^[A-Z0-9][A-Z0-9_-]{0,31}$", description: "symbol" });
 export const AccountName = Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", description: "account" });
 export const Identifier = Type.String({ minLength: 1, maxLength: LIMITS.maxIdLength });

@@ -1,5 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { DecimalString, Identifier, PositiveDecimalString, SignedDecimalString, Side, SymbolName } from "./primitives";
+import { ComputedDecimalString, DecimalString, Identifier, PositiveDecimalString, SignedDecimalString, Side, SymbolName } from "./primitives";
 import { QuotingMode, SymbolStateName } from "./states";
 
 export const OpenOrderView = Type.Object({
@@ -15,9 +15,9 @@ export const SymbolStatus = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()]),
   mode: QuotingMode,
   position: SignedDecimalString,
-  avgEntryPx: Type.Union([DecimalString, Type.Null()]),
-  realizedPnl: SignedDecimalString,
-  unrealizedPnl: SignedDecimalString,
+  avgEntryPx: Type.Union([ComputedDecimalString, Type.Null()]),
+  realizedPnl: ComputedDecimalString,
+  unrealizedPnl: ComputedDecimalString,
   fees: SignedDecimalString,
   openOrders: Type.Array(OpenOrderView),
 });
