@@ -72,7 +72,7 @@ export function optionsFromArguments(argv: readonly string[], environment: NodeJ
   if (symbols.length === 0) throw new Error("name at least one symbol with --symbols or a --config file");
   const takerFlow = values["taker-flow"];
   if (takerFlow !== undefined && !TAKER_FLOWS.includes(takerFlow)) throw new Error(`--taker-flow must be one of ${TAKER_FLOWS.join(", ")}`);
-  const takerProbability = values["taker-probability"] === undefined ? undefined : Number.parseFloat(values["taker-probability"]);
+  const takerProbability = values["taker-probability"] === undefined ? undefined : Number(values["taker-probability"]);
   if (takerProbability !== undefined && !(takerProbability >= 0 && takerProbability <= 1)) throw new Error("--taker-probability must be from 0 to 1");
   const fees = config.fees ?? { makerBps: "-1", takerBps: "5" };
   const settings = {

@@ -275,9 +275,10 @@ class Step {
       this.stop("PAUSED", "MD_CROSSED", `best bid ${book.bestBid()!.toFixed()} >= best ask ${book.bestAsk()!.toFixed()}`);
       return;
     }
-    const mid = marketTouch(this.actor).mid;
-    if (mid) this.actor.monitor.sampleMid(this.now, mid);
-    this.requote();
+    // One look at the market per book change: the volatility sample and the quote share it.
+    const touch = marketTouch(this.actor);
+    if (touch.mid) this.actor.monitor.sampleMid(this.now, touch.mid);
+    this.requote(touch);
   }
 
   // Execution reports ----------------------------------------------------------
@@ -441,12 +442,12 @@ class Step {
     return actor.ownership === "HELD" && actor.connected && !actor.recovering;
   }
 
-  private requote(): void {
+  private requote(touch?: ReturnType<typeof marketTouch>): void {
     const actor = this.actor;
     const book = actor.book;
     if (actor.state.name !== "ACTIVE" || !book || actor.awaitingSnapshot || !this.canSend()) return;
     // Quote around everyone else's market: our own orders are not a price signal.
-    const { bid: bestBid, ask: bestAsk } = marketTouch(actor);
+    const { bid: bestBid, ask: bestAsk } = touch ?? marketTouch(actor);
     if (!bestBid || !bestAsk || bestBid.gte(bestAsk)) return;
     const quote = computeQuote(
       {
