@@ -1,7 +1,5 @@
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
-import { startNatsServer, waitFor, type StartedNatsServer } from "@mms/test-support";
-import { MmsFixture, WorkerOutput } from "../../support/mms-fixture";
+import { waitFor } from "@mms/test-support";
+import { useMmsSuite } from "../../support/mms-fixture";
 
 // A symbol worker that died stays HALTED (WORKER_FAILED) until a human acknowledges it; the
 // acknowledgement (`reset` with operator and reason) starts a fresh worker for that symbol,
@@ -11,32 +9,10 @@ const BTC = "BTCUSDT-PERP";
 const ETH = "ETHUSDT-PERP";
 const ETH_BOOK = { bids: [["3000.0", "10"]] as const, asks: [["3001.0", "10"]] as const };
 
-let nats: StartedNatsServer;
-let client: NatsConnection;
-const output = new WorkerOutput();
-let fixture: MmsFixture | undefined;
-
-beforeAll(async () => {
-  output.install();
-  nats = await startNatsServer();
-  client = await connect({ servers: nats.url });
-});
-
-afterAll(async () => {
-  try {
-    await fixture?.stop();
-    await client?.close();
-  } finally {
-    try {
-      await nats?.stop();
-    } finally {
-      output.uninstall();
-    }
-  }
-});
+const suite = useMmsSuite();
 
 test("after a worker death, `reset` with operator and reason starts a fresh worker: PAUSED (STARTUP), the same position rebuilt from EXEC, resumable; the other symbol is unaffected throughout", async () => {
-  const mms = (fixture = await MmsFixture.start(client, nats.url, output, { symbols: [{ symbol: BTC }, { symbol: ETH, config: { quoteSize: "0.100" }, ...ETH_BOOK }] }));
+  const mms = await suite.start({ symbols: [{ symbol: BTC }, { symbol: ETH, config: { quoteSize: "0.100" }, ...ETH_BOOK }] });
   const btc = await mms.quoting(BTC);
   await mms.quoting(ETH);
   // Some inventory on BTC: the bid fills in full (fee 0.05), the ask in part (rebate 0.01).
