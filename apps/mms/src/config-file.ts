@@ -37,6 +37,12 @@ function applyEnvironment(config: ServiceConfig, env: NodeJS.ProcessEnv): Servic
   if (env.NATS_TOKEN) nats.token = env.NATS_TOKEN;
   if (env.NATS_CREDS_FILE) nats.credsFile = env.NATS_CREDS_FILE;
   if (env.NATS_NKEY_SEED_FILE) nats.nkeySeedFile = env.NATS_NKEY_SEED_FILE;
+  // TLS files usually come from a mounted Secret too.
+  const tls = { ...nats.tls };
+  if (env.NATS_TLS_CA_FILE) tls.caFile = env.NATS_TLS_CA_FILE;
+  if (env.NATS_TLS_CERT_FILE) tls.certFile = env.NATS_TLS_CERT_FILE;
+  if (env.NATS_TLS_KEY_FILE) tls.keyFile = env.NATS_TLS_KEY_FILE;
+  if (Object.keys(tls).length > 0) nats.tls = tls;
   const level = env.MMS_LOG_LEVEL;
   return {
     ...config,
