@@ -21,6 +21,7 @@ export class MarketMonitor {
   private status: MarketStatusValue | undefined;
   private readonly mids: Decimal[] = [];
   private lastSampleAt: number | undefined;
+  private volatility: Decimal | undefined;
 
   constructor(private readonly settings: MarketMonitorSettings) {}
 
@@ -54,12 +55,19 @@ export class MarketMonitor {
   sampleMid(now: number, mid: Decimal): void {
     if (this.lastSampleAt !== undefined && now - this.lastSampleAt < this.settings.volatilitySampleMs) return;
     this.lastSampleAt = now;
+    this.volatility = undefined;
     this.mids.push(mid);
     if (this.mids.length > this.settings.volatilityWindow + 1) this.mids.shift();
   }
 
   /** Standard deviation of sampled mid-to-mid returns, in bps per sample interval. */
   volatilityBps(): Decimal {
+    // Read on every heartbeat, changed at most once per sample interval: computed once per sample.
+    this.volatility ??= this.computeVolatilityBps();
+    return this.volatility;
+  }
+
+  private computeVolatilityBps(): Decimal {
     if (this.mids.length < 3) return ZERO;
     const returns: Decimal[] = [];
     for (let index = 1; index < this.mids.length; index += 1) {

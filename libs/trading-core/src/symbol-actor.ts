@@ -429,10 +429,12 @@ class Step {
     if (stale.length > 0) this.sendActions(stale.map((order) => ({ kind: "CANCEL", clientOrderId: order.clientOrderId })));
   }
 
+  /** Four times a second and on every fill: only what the risk actor needs, no volatility. */
   private reportRisk(): void {
-    const figures = symbolFigures(this.actor);
+    const ledger = this.actor.ledger;
+    const mid = marketTouch(this.actor).mid;
     this.actor.lastRiskReportAt = this.now;
-    this.commands.push({ kind: "RISK_REPORT", report: { symbol: this.symbol, position: toDecimalString(this.actor.ledger.position), exposure: figures.exposure, equity: figures.equity } });
+    this.commands.push({ kind: "RISK_REPORT", report: { symbol: this.symbol, position: toDecimalString(ledger.position), exposure: toDecimalString(ledger.exposure(mid)), equity: toDecimalString(ledger.equity(mid)) } });
   }
 
   // Quoting -----------------------------------------------------------------------
