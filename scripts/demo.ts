@@ -552,7 +552,7 @@ async function main(): Promise<number> {
     const env: NodeJS.ProcessEnv = { ...process.env, NATS_URL: url };
     delete env.MMS_LEASES;
     delete env.MMS_CONFIG;
-    mms = spawn(process.execPath, ["--import", "tsx", "apps/mms/src/main.ts", "--config", renderedPath], { cwd: REPO_ROOT, env, stdio: ["ignore", mmsLog, mmsLog], detached: true });
+    mms = spawn(process.execPath, ["apps/mms/dist/main.js", "--config", renderedPath], { cwd: REPO_ROOT, env, stdio: ["ignore", mmsLog, mmsLog], detached: true });
     closeSync(mmsLog);
     const child = mms;
     mmsExited = new Promise<void>((done) =>

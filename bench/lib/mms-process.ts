@@ -61,7 +61,7 @@ export interface MmsProcess {
 }
 
 /**
- * Runs the real service the way production does (`node --import tsx apps/mms/src/main.ts
+ * Runs the real service the way production does (`node apps/mms/dist/main.js
  * --config FILE`), with leases off (single instance) and the bench's own NATS.
  */
 export async function startMms(options: MmsProcessOptions): Promise<MmsProcess> {
@@ -88,7 +88,7 @@ export async function startMms(options: MmsProcessOptions): Promise<MmsProcess> 
   delete env.MMS_RECORD_DIR;
   delete env.MMS_CONFIG;
   const startedAt = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", join(REPO_ROOT, "apps/mms/src/main.ts"), "--config", configPath], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), join(REPO_ROOT, "apps/mms/dist/main.js"), "--config", configPath], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let partial = "";
   child.stdout?.on("data", (chunk: Buffer) => {
     const receivedAt = performance.now();

@@ -146,7 +146,7 @@ export function writePerformanceDoc(): string {
   lines.push("npx tsx bench/profile-summary.ts bench/results/profiles/throughput --last 20");
   lines.push("```");
   lines.push("");
-  lines.push("Each benchmark starts its own `nats-server -js` on a free loopback port with a temporary store (never the machine's NATS on 4222), runs the real service as a child process (`node --import tsx apps/mms/src/main.ts --config FILE`, `MMS_LEASES=off`), and stops both. Results go to `bench/results/<name>.json` with the machine, node and nats-server versions and the load average before and after; this page is rebuilt from all of them.");
+  lines.push("Each benchmark starts its own `nats-server -js` on a free loopback port with a temporary store (never the machine's NATS on 4222), runs the real service as a child process (`node apps/mms/dist/main.js --config FILE`, `MMS_LEASES=off`), and stops both. Results go to `bench/results/<name>.json` with the machine, node and nats-server versions and the load average before and after; this page is rebuilt from all of them.");
   lines.push("");
   if (machine) {
     lines.push(`Machine of the latest results: ${machine.cpuModel}, ${machine.cores} cores, ${Math.round(machine.memoryMb / 1024)} GB, node ${machine.node}, ${machine.natsServer}. **Load**: the machine was shared with other test runs; every row states the load average (1/5/15 min) before and after, and on a 2-core machine a load above 2 means the numbers include waiting for a CPU.`);

@@ -1,7 +1,7 @@
 import { extname } from "node:path";
 import { Worker } from "node:worker_threads";
 
-/** A worker thread from a TypeScript file: the worker gets tsx's loader, like the MMS's own workers. */
+/** A benchmark harness worker from a TypeScript file (bench code is not compiled: the worker gets tsx's loader). */
 export function spawnTsWorker(file: string, workerData: unknown): Worker {
   const execArgv = extname(file) === ".ts" ? ["--require", "tsx/cjs"] : [];
   return new Worker(file, { workerData, execArgv });

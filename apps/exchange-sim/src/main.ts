@@ -4,7 +4,7 @@ import { consoleLogger, startExchangeSimulator, type ExchangeSimulatorHandle, ty
 import type { TakerFlow } from "./market-driver";
 import type { SymbolSetup } from "./symbols";
 
-const USAGE = `Usage: tsx apps/exchange-sim/src/main.ts --symbols BTCUSDT-PERP,ETHUSDT-PERP [options]
+const USAGE = `Usage: node apps/exchange-sim/dist/main.js --symbols BTCUSDT-PERP,ETHUSDT-PERP [options]
   --symbols LIST             comma-separated symbols (presets: BTCUSDT-PERP, ETHUSDT-PERP, SOLUSDT-PERP)
   --config PATH              JSON: {"symbols": [{"symbol", "tickSize"?, "lotSize"?, "initialFairValue"?, "driver"?}],
                              "seed"?, "fees"?: {"makerBps", "takerBps"}, "driver"?: {"enabled"?, "intervalMs"?, "settings"?}}

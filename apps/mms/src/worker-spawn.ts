@@ -1,4 +1,5 @@
-import { extname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Worker, type ResourceLimits } from "node:worker_threads";
 
 /**
@@ -8,13 +9,20 @@ import { Worker, type ResourceLimits } from "node:worker_threads";
  */
 export const ACTOR_RESOURCE_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 8 };
 
+// This file sits at the top of src/ (under jest) or dist/ (under node): either way its parent is apps/mms.
+const APP_ROOT = resolve(__dirname, "..");
+
 /**
- * Starts a worker from a file next to this one. Under tsx or jest the sources are
- * TypeScript, which a bare worker cannot load, so the worker gets tsx's loader too.
+ * The compiled file of a module of this app, e.g. `backtest/run-variant`. Workers always run
+ * compiled JavaScript with plain node, even when the code that starts them runs from src/ under jest.
  */
+export function compiledModule(modulePath: string): string {
+  const file = join(APP_ROOT, "dist", `${modulePath}.js`);
+  if (!existsSync(file)) throw new Error(`${file} does not exist: run \`npm run build\` first`);
+  return file;
+}
+
+/** Starts a worker thread from a module of this app (compiled, see compiledModule). */
 export function spawnWorker(name: string, workerData: unknown, resourceLimits?: ResourceLimits): Worker {
-  const extension = extname(__filename);
-  const file = join(__dirname, `${name}${extension}`);
-  const execArgv = extension === ".ts" ? ["--require", "tsx/cjs"] : [];
-  return new Worker(file, { workerData, execArgv, ...(resourceLimits ? { resourceLimits } : {}) });
+  return new Worker(compiledModule(name), { workerData, ...(resourceLimits ? { resourceLimits } : {}) });
 }

@@ -252,7 +252,7 @@ describe("NATS permissions in deploy/nats/nats-server.conf", () => {
     });
   });
 
-  // The real service (apps/mms, as on-call runs it: `node --import tsx apps/mms/src/main.ts
+  // The real service (apps/mms, as on-call runs it: `node apps/mms/dist/main.js
   // --config FILE`) as the `mms` user, credentials from NATS_USER/NATS_PASSWORD only, against
   // a server of its own (the fake responders above would answer its control and status
   // subjects too), with the scripted exchange connected as `exchange`, on-call as `oncall`.

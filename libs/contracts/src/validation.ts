@@ -111,6 +111,8 @@ export function compileUnionValidator<K extends string, M extends Record<string,
 /** The largest message body accepted from the bus; anything bigger is refused unread. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
+// Every runtime has the WHATWG TextDecoder, but lib ES2023 does not type it: declare the part used here.
+declare const TextDecoder: new (label: "utf-8", options: { readonly fatal: boolean }) => { decode(bytes: Uint8Array): string };
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Bytes from the wire to a JSON value, with a clear issue for each way it can fail. */

@@ -174,8 +174,14 @@ describe("trace context", () => {
 
 describe("inside a worker thread", () => {
   it("writes JSON lines to the worker's standard output", async () => {
-    const script = path.join(__dirname, "fixtures", "log-from-worker.ts");
-    const worker = new Worker(`require("tsx/cjs/api").register(); require(${JSON.stringify(script)});`, { eval: true, stdout: true });
+    // The worker runs the compiled library with plain node, as the service's workers do.
+    const compiled = JSON.stringify(path.join(__dirname, "../dist/index.js"));
+    const script = `
+      const { createLogger, setTraceContextProvider } = require(${compiled});
+      setTraceContextProvider(() => ({ trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7" }));
+      const logger = createLogger({ level: "info", service: "mms-worker", instance: "test", environment: {} }).child({ symbol: "BTCUSDT-PERP" });
+      logger.info("worker ready", { nkey: "SUAIBDPBAUTW" });`;
+    const worker = new Worker(script, { eval: true, stdout: true });
     let text = "";
     worker.stdout.on("data", (chunk: Buffer) => (text += chunk.toString()));
     await new Promise<void>((resolve, reject) => {

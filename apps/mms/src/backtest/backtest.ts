@@ -6,6 +6,7 @@ import { Piscina } from "piscina";
 import { compileValidator, formatIssues, SymbolConfig as SymbolConfigSchema, type SymbolConfig } from "@mms/contracts";
 import { loadConfig } from "../config-file";
 import { readRecording } from "../replay";
+import { compiledModule } from "../worker-spawn";
 import { toCsv, toHtml, variantLabel } from "./report";
 import type { VariantResult, VariantTask } from "./run-variant";
 
@@ -65,10 +66,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestOut
   if (!base) throw new BacktestError(`the config has no symbol ${symbol}, which the recording is of`);
   const variants = expandSweeps(options.sweeps).map((parameters) => ({ parameters, config: variantConfig(base, parameters) }));
 
-  const extension = __filename.endsWith(".ts") ? ".ts" : ".js";
   const pool = new Piscina({
-    filename: join(__dirname, `run-variant${extension}`),
-    execArgv: extension === ".ts" ? ["--require", "tsx/cjs"] : [],
+    filename: compiledModule("backtest/run-variant"),
     maxThreads: options.threads ?? Math.max(1, availableParallelism()),
   });
   const progress = options.onProgress ?? (() => undefined);

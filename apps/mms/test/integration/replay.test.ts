@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 function replayWithCli(recording: string): Array<{ kind: string; intent?: unknown; event?: unknown }> {
-  const output = execFileSync(process.execPath, ["--import", "tsx", "apps/mms/src/cli.ts", "replay", recording], { cwd: join(__dirname, "../../../.."), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const output = execFileSync(process.execPath, ["apps/mms/dist/cli.js", "replay", recording], { cwd: join(__dirname, "../../../.."), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   return output
     .trim()
     .split("\n")

@@ -13,7 +13,7 @@ export interface ProcessExit {
 }
 
 /**
- * The MMS as on-call runs it: `node --import tsx apps/mms/src/main.ts --config FILE` in a
+ * The MMS as on-call runs it: `node apps/mms/dist/main.js --config FILE` in a
  * child process (jest's own Node, 24), with its log lines and stderr kept for assertions.
  */
 export class MmsProcess {
@@ -42,7 +42,7 @@ export class MmsProcess {
   }
 
   static start(configPath: string, env: Record<string, string> = {}): MmsProcess {
-    const child = spawn(process.execPath, ["--import", "tsx", "apps/mms/src/main.ts", "--config", configPath], {
+    const child = spawn(process.execPath, ["apps/mms/dist/main.js", "--config", configPath], {
       cwd: REPOSITORY_ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
