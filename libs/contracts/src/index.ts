@@ -1,13 +1,14 @@
-export * from "./primitives";
-export * from "./market-data";
-export * from "./orders";
-export * from "./execution-reports";
-export * from "./states";
-export * from "./control";
-export * from "./status";
-export * from "./events";
-export * from "./config";
-export * from "./config-loader";
-export * from "./validation";
-export * from "./validators";
-export * from "./subjects";
+// The public surface of @mms/contracts: only what other packages import. Schemas double as types.
+export { AccountName, Identifier, LIMITS, Timestamp, type Side } from "./primitives";
+export { BookDelta, BookSnapshot, MarketStatus, PublicTrade, type BookLevel, type MarketStatusValue } from "./market-data";
+export { CancelAllIntent, CancelOrderIntent, CountdownIntent, NewOrderIntent, type OrderIntent } from "./orders";
+export { ExecutionReportSchemas, type AcceptedReport, type ExecutionReport, type FillReport } from "./execution-reports";
+export { QuotingMode, type StopReason, type SymbolStateName } from "./states";
+export { CONTROL_COMMANDS, type ControlBody, type ControlReply, type ControlResult } from "./control";
+export type { OpenOrderView, StatusReply, SymbolStatus } from "./status";
+export type { AuditEvent, AuditEventBody, StateEvent } from "./events";
+export { SymbolConfig, type ServiceConfig, type ServiceConfigInput, type SymbolConfigInput } from "./config";
+export { parseServiceConfig, validateServiceConfig } from "./config-loader";
+export { compileUnionValidator, compileValidator, decodeAndValidate, decodeJson, formatIssues, type Validated, type ValidationIssue, type Validator } from "./validation";
+export { validators } from "./validators";
+export { ALL_SYMBOLS, OWNERS_BUCKET, STREAMS, subjects } from "./subjects";

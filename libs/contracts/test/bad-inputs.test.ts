@@ -1,4 +1,6 @@
-import { decodeAndValidate, LIMITS, MAX_MESSAGE_BYTES, validators, type Validated, type ValidationIssue } from "../src";
+import { decodeAndValidate, MAX_MESSAGE_BYTES, type Validated, type ValidationIssue } from "../src/validation";
+import { LIMITS } from "../src/primitives";
+import { validators } from "../src/validators";
 import { EXECUTION_REPORT_EXAMPLES, MARKET_DATA_EXAMPLES, ORDER_INTENTS_AS_WRITTEN } from "./contract-examples";
 
 const newIntent = JSON.parse(ORDER_INTENTS_AS_WRITTEN.NEW) as Record<string, unknown>;

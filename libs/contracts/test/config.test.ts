@@ -1,4 +1,6 @@
-import { parseServiceConfig, formatIssues, type ServiceConfig, type ServiceConfigInput } from "../src";
+import { parseServiceConfig } from "../src/config-loader";
+import { formatIssues } from "../src/validation";
+import { type ServiceConfig, type ServiceConfigInput } from "../src/config";
 import { CONFIG_YAML_EXAMPLE } from "./contract-examples";
 
 const context = { defaultInstanceName: "host-1" };

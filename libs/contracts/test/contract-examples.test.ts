@@ -1,4 +1,5 @@
-import { validators, type Validated } from "../src";
+import { validators } from "../src/validators";
+import { type Validated } from "../src/validation";
 import {
   AUDIT_EVENT_EXAMPLES,
   CONTROL_BODY_EXAMPLES,

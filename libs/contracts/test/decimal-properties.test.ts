@@ -1,6 +1,7 @@
 import Big from "big.js";
 import fc from "fast-check";
-import { LIMITS, validators } from "../src";
+import { LIMITS } from "../src/primitives";
+import { validators } from "../src/validators";
 import { EXECUTION_REPORT_EXAMPLES, MARKET_DATA_EXAMPLES, ORDER_INTENTS_AS_WRITTEN } from "./contract-examples";
 
 const digit = fc.constantFrom("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");

@@ -1,3 +1,2 @@
-export { createLogger, isLogLevel, LOG_LEVELS, LOG_LEVEL_ENVIRONMENT_VARIABLE, type LogFields, type LogLevel, type Logger, type LoggerOptions } from "./logger";
-export { isSecretKey, redact, redactText, REDACTED } from "./redaction";
-export { setTraceContextProvider, type TraceContextProvider, type TraceIds } from "./trace-context";
+export { createLogger, type Logger } from "./logger";
+export { setTraceContextProvider } from "./trace-context";

@@ -1,6 +1,8 @@
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { createLogger, REDACTED, setTraceContextProvider, type LoggerOptions } from "../src";
+import { createLogger, type LoggerOptions } from "../src/logger";
+import { REDACTED } from "../src/redaction";
+import { setTraceContextProvider } from "../src/trace-context";
 import { CapturedOutput } from "./capture";
 
 function capturedLogger(overrides: Partial<LoggerOptions> = {}) {

@@ -1,10 +1,5 @@
-export { buildConnectionOptions, connectNats, toConnectionStatusEvent, watchConnectionStatus } from "./connection";
-export type { ConnectionStatusEvent, ConnectNatsOptions, NatsConnectionConfig, StatusWatch } from "./connection";
-export { DEFAULT_EVENTS_MAX_AGE_MS, ensureEventsStream, ensureStream, isStreamNotFound } from "./streams";
-export type { EnsuredStream, StreamDefinition } from "./streams";
-export { classifyPublishError, publishIntent } from "./intent-publisher";
-export type { PublishFailureReason, PublishIntentOptions, PublishIntentResult } from "./intent-publisher";
-export { startExecutionReportFeed } from "./execution-report-feed";
-export type { CaughtUpInfo, ExecutionFeedStatus, ExecutionReportDelivery, ExecutionReportFeed, ExecutionReportFeedOptions } from "./execution-report-feed";
-export { LeaseManager, openOwnersBucket } from "./ownership-lease";
-export type { LeaseEvent, LeaseManagerOptions, OwnersBucket } from "./ownership-lease";
+export { connectNats, watchConnectionStatus, type StatusWatch } from "./connection";
+export { ensureEventsStream } from "./streams";
+export { publishIntent } from "./intent-publisher";
+export { startExecutionReportFeed, type ExecutionReportFeed } from "./execution-report-feed";
+export { LeaseManager, type LeaseEvent } from "./ownership-lease";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nkeys } from "@nats-io/transport-node";
 import type { Authenticator, Subscription } from "@nats-io/transport-node";
-import { buildConnectionOptions, connectNats, toConnectionStatusEvent } from "../src";
+import { buildConnectionOptions, connectNats, toConnectionStatusEvent } from "../src/connection";
 
 const directory = mkdtempSync(join(tmpdir(), "nats-adapter-options-"));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));

@@ -1,7 +1,8 @@
 import { ROOT_CONTEXT, trace, TraceFlags, type SpanContext } from "@opentelemetry/api";
 import { TraceState } from "@opentelemetry/core";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace";
-import { extractTraceContext, injectTraceContext, readTraceHeaders, startTracing, withSpan, writeTraceHeaders, type MessageHeaders } from "../src";
+import { extractTraceContext, injectTraceContext, readTraceHeaders, writeTraceHeaders, type MessageHeaders } from "../src/carriers";
+import { startTracing, withSpan } from "../src/tracing";
 
 const parentSpan: SpanContext = {
   traceId: "4bf92f3577b34da6a3ce929d0e0e4736",

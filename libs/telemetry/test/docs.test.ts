@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describeMetrics } from "../src";
+import { describeMetrics } from "../src/metric-catalogue";
 
 test("docs/observability.md lists every metric of the catalogue with its type and labels", () => {
   const document = readFileSync(join(__dirname, "../../../docs/observability.md"), "utf8");

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createMetrics, describeMetrics, METRIC_CATALOGUE, prometheusMetricName, SYMBOL_STATE_VALUES, type MetricName, type MetricSample, type MetricsRegistry } from "../src";
+import { createMetrics, type MetricsRegistry } from "../src/metrics-registry";
+import { describeMetrics, METRIC_CATALOGUE, prometheusMetricName, SYMBOL_STATE_VALUES, type MetricName } from "../src/metric-catalogue";
+import { type MetricSample } from "../src/metric-samples";
 
 const registries: MetricsRegistry[] = [];
 function registry(options?: Parameters<typeof createMetrics>[0]): MetricsRegistry {

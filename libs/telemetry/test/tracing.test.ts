@@ -1,7 +1,8 @@
 import { context, SpanStatusCode, trace } from "@opentelemetry/api";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import { InMemorySpanExporter, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace";
-import { getActiveTraceIds, isTracingStarted, samplerFromEnvironment, SpanKind, startTracing, tracesEndpoint, withSpan } from "../src";
+import { getActiveTraceIds, isTracingStarted, samplerFromEnvironment, startTracing, tracesEndpoint, withSpan } from "../src/tracing";
+import { SpanKind } from "@opentelemetry/api";
 
 describe("startTracing when tracing is off", () => {
   it.each([

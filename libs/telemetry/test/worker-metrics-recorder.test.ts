@@ -1,5 +1,7 @@
 import { MessageChannel } from "node:worker_threads";
-import { createMetrics, WorkerMetricsRecorder, type MetricSample } from "../src";
+import { createMetrics } from "../src/metrics-registry";
+import { WorkerMetricsRecorder } from "../src/worker-metrics-recorder";
+import { type MetricSample } from "../src/metric-samples";
 
 describe("WorkerMetricsRecorder", () => {
   beforeEach(() => jest.useFakeTimers());

@@ -1,5 +1,5 @@
 import type { FillReport } from "@mms/contracts";
-import { FillLedger } from "../../src";
+import { FillLedger } from "../../src/ledger";
 
 let counter = 0;
 function fill(side: "BUY" | "SELL", px: string, qty: string, fee: string, account = "SYSTEM_MARKET_MAKER", symbol = "BTCUSDT-PERP"): FillReport {

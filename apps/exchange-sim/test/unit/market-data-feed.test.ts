@@ -1,5 +1,6 @@
 import { validators } from "@mms/contracts";
-import { Big, MarketDataFeed } from "../../src";
+import { Big } from "../../src/decimal";
+import { MarketDataFeed } from "../../src/market-data-feed";
 
 const level = (px: string, qty: string) => ({ px: new Big(px), qty: new Big(qty) });
 

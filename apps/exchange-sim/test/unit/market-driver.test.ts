@@ -1,4 +1,7 @@
-import { Big, MarketDriver, MatchingEngine, SeededRandom, shiftByBps, type EngineEvent, type MarketDriverSettings } from "../../src";
+import { Big, shiftByBps } from "../../src/decimal";
+import { MarketDriver, type MarketDriverSettings } from "../../src/market-driver";
+import { MatchingEngine, type EngineEvent } from "../../src/matching-engine";
+import { SeededRandom } from "../../src/random";
 
 const SYMBOL = "BTCUSDT-PERP";
 

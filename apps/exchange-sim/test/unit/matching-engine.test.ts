@@ -1,5 +1,6 @@
 import { validators, type ExecutionReport } from "@mms/contracts";
-import { Big, MatchingEngine, commandFromIntent, type EngineCommand, type EngineEvent, type NewOrderCommand } from "../../src";
+import { Big } from "../../src/decimal";
+import { MatchingEngine, commandFromIntent, type EngineCommand, type EngineEvent, type NewOrderCommand } from "../../src/matching-engine";
 
 const SYMBOL = "BTCUSDT-PERP";
 const MM = "SYSTEM_MARKET_MAKER";

@@ -1,4 +1,6 @@
-import { Big, parseControl, resolveSymbol } from "../../src";
+import { Big } from "../../src/decimal";
+import { parseControl } from "../../src/sim-control";
+import { resolveSymbol } from "../../src/symbols";
 
 describe("sim control parsing", () => {
   it("accepts set-book levels and refuses a crossed book", () => {

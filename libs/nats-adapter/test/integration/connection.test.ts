@@ -2,8 +2,12 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { waitFor } from "@mms/test-support";
 import { STREAMS } from "@mms/contracts";
-import { connectNats, ensureStream, LeaseManager, publishIntent, watchConnectionStatus } from "../../src";
-import type { ConnectionStatusEvent, LeaseEvent } from "../../src";
+import { connectNats, watchConnectionStatus } from "../../src/connection";
+import { ensureStream } from "../../src/streams";
+import { LeaseManager } from "../../src/ownership-lease";
+import { publishIntent } from "../../src/intent-publisher";
+import type { ConnectionStatusEvent } from "../../src/connection";
+import type { LeaseEvent } from "../../src/ownership-lease";
 import { startTestNatsServer } from "./nats-server";
 import type { TestNatsServer } from "./nats-server";
 

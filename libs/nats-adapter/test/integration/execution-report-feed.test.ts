@@ -4,8 +4,10 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { waitFor } from "@mms/test-support";
 import { STREAMS } from "@mms/contracts";
 import type { AcceptedReport, ValidationIssue } from "@mms/contracts";
-import { connectNats, ensureStream, startExecutionReportFeed } from "../../src";
-import type { ExecutionFeedStatus, ExecutionReportDelivery, ExecutionReportFeed } from "../../src";
+import { connectNats } from "../../src/connection";
+import { ensureStream } from "../../src/streams";
+import { startExecutionReportFeed } from "../../src/execution-report-feed";
+import type { ExecutionFeedStatus, ExecutionReportDelivery, ExecutionReportFeed } from "../../src/execution-report-feed";
 import { startTestNatsServer } from "./nats-server";
 import type { TestNatsServer } from "./nats-server";
 

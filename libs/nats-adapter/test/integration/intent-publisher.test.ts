@@ -3,7 +3,9 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { STREAMS } from "@mms/contracts";
 import type { NewOrderIntent } from "@mms/contracts";
-import { connectNats, ensureEventsStream, ensureStream, publishIntent } from "../../src";
+import { connectNats } from "../../src/connection";
+import { ensureEventsStream, ensureStream } from "../../src/streams";
+import { publishIntent } from "../../src/intent-publisher";
 import { startTestNatsServer } from "./nats-server";
 import type { TestNatsServer } from "./nats-server";
 

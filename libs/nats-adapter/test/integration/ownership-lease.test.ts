@@ -3,8 +3,9 @@ import type { JetStreamClient } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { waitFor } from "@mms/test-support";
-import { connectNats, LeaseManager, openOwnersBucket } from "../../src";
-import type { LeaseEvent } from "../../src";
+import { connectNats } from "../../src/connection";
+import { LeaseManager, openOwnersBucket } from "../../src/ownership-lease";
+import type { LeaseEvent } from "../../src/ownership-lease";
 import { startTestNatsServer } from "./nats-server";
 import type { TestNatsServer } from "./nats-server";
 
