@@ -7,7 +7,7 @@
  */
 import { decodeAndValidate, validateServiceConfig, validators, type ExecutionReport, type OrderIntent, type SymbolConfig } from "@mms/contracts";
 import { symbolFigures, type SymbolEvent } from "@mms/trading-core";
-import { SymbolStepper } from "../apps/mms/src/symbol-stepper";
+import { SymbolStepper } from "@mms/service";
 import { beginResult, round, type BenchResult } from "./lib/machine";
 import { benchSymbolConfig } from "./lib/mms-process";
 import { movingMid } from "./lib/market-feed";

@@ -1,6 +1,5 @@
 import Big from "big.js";
-import { waitFor } from "@mms/test-support";
-import { symbolConfig } from "../../support/service-harness";
+import { waitFor, symbolConfig } from "@mms/test-support";
 import { E2eRun, bestPrice, roundUpToStep, sleep, type SimOrder, type Snapshot } from "./e2e-harness";
 
 // One MMS quoting BTCUSDT-PERP against the simulator's seeded market. The tests run in order
