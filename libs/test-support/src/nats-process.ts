@@ -33,6 +33,8 @@ export interface NatsProcessOptions {
   readonly extraArgs?: readonly string[];
   /** The server's environment (default: this process's). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Its own process group, so a Ctrl-C at the terminal reaches only the parent (the demo). */
+  readonly detached?: boolean;
   /** How long to wait for "Server is ready", per start. Default 15 s. */
   readonly startupTimeoutMs?: number;
 }
@@ -79,7 +81,7 @@ export async function startNatsServerProcess(options: NatsProcessOptions = {}): 
   let running = false;
 
   const bringUp = async (): Promise<void> => {
-    const current = spawn(binary, args, { env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    const current = spawn(binary, args, { env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: options.detached ?? false });
     exitWithParent(current);
     child = current;
     running = true;
