@@ -10,7 +10,8 @@ import type { MmsProcess } from "@mms/test-support";
 import type { NatsChoice } from "./nats";
 import { say, sleep } from "./output";
 import { stopMms } from "./processes";
-import { restingOrders, type DemoView, type SimOrder } from "./view";
+import type { SimOrder } from "@mms/test-support";
+import { restingOrders, type DemoView } from "./view";
 
 export const SIM_CONSUMER = "mms-demo-sim";
 

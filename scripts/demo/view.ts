@@ -4,21 +4,13 @@ import Big from "big.js";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { AuditEvent, BookSnapshot, ServiceConfigInput, StatusReply, SymbolConfigInput, SymbolStatus } from "@mms/contracts";
 import type { ExchangeSimulatorHandle, LedgerReply } from "@mms/exchange-sim";
+import type { SimOrder } from "@mms/test-support";
 import { request } from "./nats";
 import { write } from "./output";
 import { describeEvent } from "./render";
 
 const EVENT_LINES = 8;
 
-/** One resting order as the simulator's `sim.orders.<ACCOUNT>` lists it. */
-export interface SimOrder {
-  readonly symbol: string;
-  readonly clientOrderId: string;
-  readonly side: "BUY" | "SELL";
-  readonly px: string;
-  readonly qty: string;
-  readonly leavesQty: string;
-}
 
 export interface SymbolView {
   readonly config: SymbolConfigInput;

@@ -13,4 +13,4 @@ export type { LogLine, MmsProcessOptions, ProcessExit } from "./mms-process";
 export { control, isCancelAll, isNew, NOT_YET_REASONS, requestStatus, RESUME_BODY, resumeWhenStarted, waitForRun } from "./mms-control";
 export { serviceConfigInput, symbolConfig, TEST_RISK, testAccount, writeConfigFile } from "./config-fixtures";
 export { ScriptedExchange } from "./scripted-exchange";
-export type { ReportInput } from "./scripted-exchange";
+export type { ReportInput, SimOrder } from "./scripted-exchange";

@@ -191,3 +191,14 @@ export class ScriptedExchange {
     await this.stopConsumer?.();
   }
 }
+
+/** One resting order as the simulator's `sim.orders.<ACCOUNT>` inspection reply lists it. */
+export interface SimOrder {
+  readonly symbol: string;
+  readonly clientOrderId: string;
+  readonly orderId: string;
+  readonly side: "BUY" | "SELL";
+  readonly px: string;
+  readonly qty: string;
+  readonly leavesQty: string;
+}

@@ -1,7 +1,7 @@
 import { DeliverPolicy, jetstream, type ConsumerMessages } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import { STREAMS, type ControlReply, type ExecutionReport, type OrderIntent, type ServiceConfigInput, type StatusReply, type SymbolConfigInput } from "@mms/contracts";
-import { serviceConfigInput, waitFor, writeConfigFile } from "@mms/test-support";
+import { serviceConfigInput, waitFor, writeConfigFile, type SimOrder } from "@mms/test-support";
 
 /**
  * Helpers for the crash-safety suite: what an operator sees on the wire when processes die
@@ -114,15 +114,6 @@ export class ReportsTap {
   }
 }
 
-export interface SimOrder {
-  readonly symbol: string;
-  readonly clientOrderId: string;
-  readonly orderId: string;
-  readonly side: "BUY" | "SELL";
-  readonly px: string;
-  readonly qty: string;
-  readonly leavesQty: string;
-}
 
 /** `sim.orders.<ACCOUNT>`: what rests at the simulator for the account. */
 export async function simOrders(client: NatsConnection, account: string, symbol?: string): Promise<SimOrder[]> {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { getFreePort, PARENT_WATCH_PERIOD_MS, REPOSITORY_ROOT, serviceConfigInput, startNatsServerProcess, symbolConfig, waitFor, writeConfigFile, type NatsServerProcess } from "../../src";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { getFreePort, PARENT_WATCH_PERIOD_MS, REPOSITORY_ROOT, ScriptedExchange, serviceConfigInput, startNatsServerProcess, symbolConfig, waitFor, writeConfigFile, type NatsServerProcess } from "../../src";
 
 // Node has no PDEATHSIG: these check that a child started through test-support (as the demo,
 // the bench and the tests start them) ends when its parent dies of SIGKILL, and that a demo
@@ -49,10 +50,17 @@ test("a nats-server started by a parent that is SIGKILLed is gone within a few w
 
 describe("with a NATS server", () => {
   let nats: NatsServerProcess;
+  let client: NatsConnection;
+  let exchange: ScriptedExchange;
   beforeAll(async () => {
     nats = await startNatsServerProcess();
+    client = await connect({ servers: nats.url });
+    // The ORDERS and EXEC streams, which the MMS needs before it is ready.
+    exchange = await ScriptedExchange.start(client, []);
   });
   afterAll(async () => {
+    await exchange.stop();
+    await client.close();
     await nats.stop();
   });
 
