@@ -1,3 +1,3 @@
 // The service is run (dist/main.js, dist/cli.js), not imported; this is what the benchmarks drive in-process.
 export { runService } from "./main";
-export { SymbolStepper } from "./symbol-stepper";
+export { sentIntents, SymbolStepper } from "./symbol-stepper";

@@ -1,16 +1,13 @@
 // Runs deploy/nats/nats-server.conf, unchanged except for where it listens and stores, in a
 // real nats-server child process on a free loopback port. Shared by the permission tests and
 // the tests that run the real MMS under the `mms` user.
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { connect, errors } from "@nats-io/transport-node";
 import type { NatsConnection, PermissionViolationError } from "@nats-io/transport-node";
-import { getFreePort, waitFor } from "@mms/test-support";
+import { startNatsServerProcess, waitFor, type NatsServerProcess } from "@mms/test-support";
 
 export const CONFIG_PATH = resolve(__dirname, "..", "nats-server.conf");
 
@@ -40,13 +37,6 @@ export interface WatchedConnection {
   violation(operation: "publish" | "subscription", subject: string, timeoutMs?: number): Promise<PermissionViolationError>;
 }
 
-/** nats-server binary: $NATS_SERVER_BIN, else Debian's /usr/sbin/nats-server, else the PATH. */
-export function natsServerBinary(): string {
-  const fromEnv = process.env.NATS_SERVER_BIN;
-  if (fromEnv) return fromEnv;
-  return existsSync("/usr/sbin/nats-server") ? "/usr/sbin/nats-server" : "nats-server";
-}
-
 /**
  * Starts nats-server with deploy/nats/nats-server.conf. The only changes: listen on
  * 127.0.0.1 at a free port (never 4222), monitoring on another free loopback port, and a
@@ -68,53 +58,14 @@ export async function startPermissionedNats(): Promise<PermissionedNats> {
   // error, so the value is passed as a quoted string (as the README tells operators to do).
   for (const role of ROLES) env[`NATS_${role.toUpperCase()}_PASSWORD`] = JSON.stringify(passwords[role]);
 
-  const port = await getFreePort();
-  const monitorPort = await getFreePort();
-  let output = "";
-  const child: ChildProcess = spawn(
-    natsServerBinary(),
-    ["-c", configPath, "-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort)],
-    { env, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  let exited = false;
-  const exitedPromise = new Promise<void>((done) => {
-    child.once("exit", () => {
-      exited = true;
-      done();
-    });
-    child.once("error", (err) => {
-      output += `\nspawn error: ${err.message}`;
-      exited = true;
-      done();
-    });
-  });
-
-  const cleanUp = async (): Promise<void> => {
-    if (!exited) {
-      child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exitedPromise;
-      clearTimeout(killer);
-    }
-    await rm(workDir, { recursive: true, force: true });
-  };
-
+  let server: NatsServerProcess;
   try {
-    await waitFor(
-      () => {
-        if (exited) throw new Error(`nats-server exited:\n${output}`);
-        return output.includes("Server is ready");
-      },
-      { timeoutMs: 15_000, description: `nats-server on 127.0.0.1:${port} ready` },
-    );
+    server = await startNatsServerProcess({ configFile: configPath, monitoring: true, env });
   } catch (err) {
-    await cleanUp();
-    throw new Error(`could not start ${natsServerBinary()} with ${CONFIG_PATH}: ${(err as Error).message}\n${output}`, { cause: err });
+    await rm(workDir, { recursive: true, force: true });
+    throw new Error(`could not start nats-server with ${CONFIG_PATH}: ${(err as Error).message}`, { cause: err });
   }
-
-  const url = `nats://127.0.0.1:${port}`;
+  const { url, port } = server;
   const connections: NatsConnection[] = [];
   let stopped = false;
 
@@ -122,7 +73,7 @@ export async function startPermissionedNats(): Promise<PermissionedNats> {
     url,
     port,
     passwords,
-    log: () => output,
+    log: () => server.log(),
     async connectAs(role) {
       const nc = await connect({ servers: url, user: role, pass: passwords[role], name: `perm-test-${role}`, maxReconnectAttempts: 0 });
       connections.push(nc);
@@ -146,7 +97,8 @@ export async function startPermissionedNats(): Promise<PermissionedNats> {
       if (stopped) return;
       stopped = true;
       await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
-      await cleanUp();
+      await server.stop();
+      await rm(workDir, { recursive: true, force: true });
     },
   };
 }

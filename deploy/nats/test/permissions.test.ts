@@ -2,11 +2,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { Msg, NatsConnection } from "@nats-io/transport-node";
 import { readFile } from "node:fs/promises";
-import { waitFor } from "@mms/test-support";
-import { control, isCancelAll, isNew, requestStatus, RESUME_BODY } from "../../../apps/mms/test/support/mms-fixture";
-import { MmsProcess, resumeWhenStarted } from "../../../apps/mms/test/support/mms-process";
-import { ScriptedExchange } from "../../../apps/mms/test/support/scripted-exchange";
-import { symbolConfig, writeConfigFile } from "../../../apps/mms/test/support/service-harness";
+import { waitFor, control, isCancelAll, isNew, requestStatus, RESUME_BODY, MmsProcess, resumeWhenStarted, ScriptedExchange, symbolConfig, writeConfigFile } from "@mms/test-support";
 import { startPermissionedNats } from "./nats-server-process";
 import type { PermissionedNats, WatchedConnection } from "./nats-server-process";
 
@@ -298,6 +294,7 @@ describe("NATS permissions in deploy/nats/nats-server.conf", () => {
       const path = writeConfigFile(config);
       configText = await readFile(path, "utf8");
       service = MmsProcess.start(path, {
+        env: {
         NATS_USER: "mms",
         NATS_PASSWORD: real.passwords.mms,
         NATS_URL: "",
@@ -307,6 +304,7 @@ describe("NATS permissions in deploy/nats/nats-server.conf", () => {
         MMS_INSTANCE_NAME: "",
         MMS_LEASES: "on",
         MMS_LOG_LEVEL: "",
+        },
       });
     }, 30_000);
 

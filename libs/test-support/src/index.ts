@@ -1,7 +1,16 @@
 export { DEFAULT_NATS_IMAGE, startNatsServer } from "./nats-container";
 export type { NatsOutageOptions, NatsServerOptions, StartedNatsServer } from "./nats-container";
+export { natsServerBinary, natsServerVersion, startNatsServerProcess } from "./nats-process";
+export type { NatsProcessOptions, NatsServerProcess } from "./nats-process";
+export { exitWithParent, PARENT_WATCH_PERIOD_MS } from "./exit-with-parent";
 export { getFreePort } from "./ports";
 export { waitFor } from "./wait-for";
 export type { WaitForOptions } from "./wait-for";
 export { useNatsServer } from "./nats-suite";
 export type { NatsSuite } from "./nats-suite";
+export { MmsProcess, mmsCommand, REPOSITORY_ROOT } from "./mms-process";
+export type { LogLine, MmsProcessOptions, ProcessExit } from "./mms-process";
+export { control, isCancelAll, isNew, NOT_YET_REASONS, requestStatus, RESUME_BODY, resumeWhenStarted, waitForRun } from "./mms-control";
+export { serviceConfigInput, symbolConfig, TEST_RISK, testAccount, writeConfigFile } from "./config-fixtures";
+export { ScriptedExchange } from "./scripted-exchange";
+export type { ReportInput, SimOrder } from "./scripted-exchange";

@@ -1,25 +1,12 @@
 // Shared helpers for driving the symbol actor with explicit events and times.
 import type { AuditEventBody, ExecutionReport, OrderIntent, Side, SymbolConfig } from "@mms/contracts";
+import { symbolConfig } from "@mms/test-support";
 import { initialSymbolState, stepSymbol, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "../src";
 
 export const SYMBOL = "BTCUSDT-PERP";
 export const ACCOUNT = "SYSTEM_MARKET_MAKER";
 
-export const baseConfig: SymbolConfig = {
-  symbol: SYMBOL,
-  mode: "live",
-  tickSize: "0.1",
-  lotSize: "0.001",
-  quoteSize: "0.010",
-  spreadBps: "10",
-  skewBps: "5",
-  maxPosition: "1.0",
-  bandBps: "100",
-  requoteToleranceTicks: 2,
-  maxOrdersPerSecond: 5,
-  staleMs: 3000,
-  deadManMs: 5000,
-};
+export const baseConfig: SymbolConfig = symbolConfig(SYMBOL, { maxOrdersPerSecond: 5 });
 
 export const OPERATOR = { operator: "alice", reason: "test" } as const;
 

@@ -1,5 +1,5 @@
-import { waitFor } from "@mms/test-support";
-import { useMmsSuite, type MmsFixture, RESUME_BODY, sleep, type FixtureOptions } from "../support/mms-fixture";
+import { waitFor, RESUME_BODY } from "@mms/test-support";
+import { useMmsSuite, type MmsFixture, sleep, type FixtureOptions } from "../support/mms-fixture";
 
 // Every automatic stop of the contract, end to end: the trigger arrives over NATS, the
 // MMS cancels everything (CANCEL_ALL with the reason on ORDERS), changes state, and

@@ -1,12 +1,10 @@
 import { request } from "node:http";
 import { connect } from "@nats-io/transport-node";
 import { headers as natsHeaders, type NatsConnection } from "@nats-io/nats-core";
-import { startNatsServer, waitFor, type StartedNatsServer } from "@mms/test-support";
+import { startNatsServer, waitFor, type StartedNatsServer, control, requestStatus, RESUME_BODY, isNew, MmsProcess, resumeWhenStarted, waitForRun, ScriptedExchange, symbolConfig, writeConfigFile } from "@mms/test-support";
 import { startHttpServer } from "../../src/http-server";
-import { control, MmsFixture, requestStatus, RESUME_BODY, WorkerOutput, isNew } from "../support/mms-fixture";
-import { MmsProcess, resumeWhenStarted, waitForRun } from "../support/mms-process";
-import { ScriptedExchange } from "../support/scripted-exchange";
-import { serviceConfig, symbolConfig, writeConfigFile } from "../support/service-harness";
+import { MmsFixture, WorkerOutput } from "../support/mms-fixture";
+import { serviceConfig } from "../support/service-harness";
 import { OtlpReceiver } from "../support/otlp-receiver";
 
 const SYMBOL = "BTCUSDT-PERP";
@@ -63,7 +61,7 @@ test("spans from the coordinator and the symbol worker form one trace, and the i
   exchange.publishSnapshot(SYMBOL, [["50000.0", "1"]], [["50010.0", "1"]]);
   const stopHeartbeat = exchange.heartbeat(SYMBOL);
   const config = serviceConfig(nats.url, [symbolConfig(SYMBOL)], { instanceName: "mms-traced" });
-  const mms = MmsProcess.start(writeConfigFile(config), { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "100", OTEL_SERVICE_NAME: "mms", MMS_LEASES: "off" });
+  const mms = MmsProcess.start(writeConfigFile(config), { env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "100", OTEL_SERVICE_NAME: "mms", MMS_LEASES: "off" } });
   try {
     await waitForRun(client, "mms-traced");
     await resumeWhenStarted(client, SYMBOL);

@@ -1,11 +1,8 @@
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { startNatsServer, waitFor, type StartedNatsServer } from "@mms/test-support";
+import { startNatsServer, waitFor, type StartedNatsServer, isCancelAll, isNew, requestStatus, MmsProcess, resumeWhenStarted, waitForRun, ScriptedExchange, symbolConfig, writeConfigFile } from "@mms/test-support";
 import type { ServiceConfigInput } from "@mms/contracts";
-import { isCancelAll, isNew, requestStatus, sleep } from "../support/mms-fixture";
-import { MmsProcess, resumeWhenStarted, waitForRun } from "../support/mms-process";
-import { ScriptedExchange } from "../support/scripted-exchange";
-import { symbolConfig, writeConfigFile } from "../support/service-harness";
+import { sleep } from "../support/mms-fixture";
 
 // The service as a process: a crash and a restart, a clean stop on SIGTERM, and a config
 // that never gets as far as the bus.

@@ -1,5 +1,5 @@
-import { waitFor } from "@mms/test-support";
-import { useMmsSuite, type MmsFixture, RESUME_BODY, sleep, type FixtureOptions } from "../support/mms-fixture";
+import { waitFor, RESUME_BODY } from "@mms/test-support";
+import { useMmsSuite, type MmsFixture, sleep, type FixtureOptions } from "../support/mms-fixture";
 
 const SYMBOL = "BTCUSDT-PERP";
 

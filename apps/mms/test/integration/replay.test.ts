@@ -4,10 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { startNatsServer, waitFor, type StartedNatsServer } from "@mms/test-support";
+import { startNatsServer, waitFor, type StartedNatsServer, ScriptedExchange, symbolConfig } from "@mms/test-support";
 import { readAuditEvents } from "../support/audit-events";
-import { ScriptedExchange } from "../support/scripted-exchange";
-import { serviceConfig, startTestService, symbolConfig } from "../support/service-harness";
+import { serviceConfig, startTestService } from "../support/service-harness";
 
 const SYMBOL = "BTCUSDT-PERP";
 const encoder = new TextEncoder();

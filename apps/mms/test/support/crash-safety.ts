@@ -1,8 +1,7 @@
 import { DeliverPolicy, jetstream, type ConsumerMessages } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import { STREAMS, type ControlReply, type ExecutionReport, type OrderIntent, type ServiceConfigInput, type StatusReply, type SymbolConfigInput } from "@mms/contracts";
-import { waitFor } from "@mms/test-support";
-import { writeConfigFile } from "./service-harness";
+import { serviceConfigInput, waitFor, writeConfigFile, type SimOrder } from "@mms/test-support";
 
 /**
  * Helpers for the crash-safety suite: what an operator sees on the wire when processes die
@@ -115,15 +114,6 @@ export class ReportsTap {
   }
 }
 
-export interface SimOrder {
-  readonly symbol: string;
-  readonly clientOrderId: string;
-  readonly orderId: string;
-  readonly side: "BUY" | "SELL";
-  readonly px: string;
-  readonly qty: string;
-  readonly leavesQty: string;
-}
 
 /** `sim.orders.<ACCOUNT>`: what rests at the simulator for the account. */
 export async function simOrders(client: NatsConnection, account: string, symbol?: string): Promise<SimOrder[]> {
@@ -135,18 +125,7 @@ export async function simOrders(client: NatsConnection, account: string, symbol?
 /** A config file for a child-process MMS (JSON), with the test's NATS and quiet logs. */
 export function childConfig(natsUrl: string, symbols: SymbolConfigInput[], overrides: Partial<ServiceConfigInput> = {}): { path: string; config: ServiceConfigInput } {
   const suffix = Math.random().toString(36).slice(2, 8).toUpperCase();
-  const config: ServiceConfigInput = {
-    account: `MM_CRASH_${suffix}`,
-    instanceName: `mms-crash-${suffix.toLowerCase()}`,
-    leaseMs: 3000,
-    nats: { servers: [natsUrl] },
-    http: { port: 0, host: "127.0.0.1" },
-    logging: { level: "warn" },
-    shutdownTimeoutMs: 3000,
-    risk: { maxTotalExposure: "250000", maxDrawdown: "5000", rejectStorm: { count: 5, windowMs: 10000 }, maxLagMs: 2000 },
-    symbols,
-    ...overrides,
-  };
+  const config = serviceConfigInput(natsUrl, symbols, { account: `MM_CRASH_${suffix}`, instanceName: `mms-crash-${suffix.toLowerCase()}`, ...overrides });
   return { path: writeConfigFile(config), config };
 }
 

@@ -1,18 +1,13 @@
 import { DeliverPolicy, jetstream, type ConsumerMessages } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { STREAMS, validators, type AuditEvent, type CancelAllIntent, type ControlReply, type NewOrderIntent, type OrderIntent, type ServiceConfigInput, type StatusReply, type SymbolConfigInput, type SymbolStatus } from "@mms/contracts";
-import { useNatsServer, waitFor, type NatsSuite } from "@mms/test-support";
+import { control, isCancelAll, isNew, requestStatus, RESUME_BODY, ScriptedExchange, symbolConfig, useNatsServer, waitFor, type LogLine, type NatsSuite } from "@mms/test-support";
 import type { Coordinator } from "../../src/service";
-import { ScriptedExchange } from "./scripted-exchange";
-import { serviceConfig, startTestService, symbolConfig, type CapturedLogs } from "./service-harness";
+import { serviceConfig, startTestService, type CapturedLogs } from "./service-harness";
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 type Levels = ReadonlyArray<readonly [string, string]>;
-export type LogLine = Record<string, unknown> & { level?: string; message?: string; instance?: string };
-
-export const RESUME_BODY = { operator: "alice", reason: "integration test" } as const;
 
 /**
  * Worker threads log to the process's standard output (their own logger); this keeps
@@ -118,20 +113,6 @@ export interface FixtureOptions {
   /** Spans for control commands (start tracing in the test thread first). */
   readonly tracing?: boolean;
 }
-
-export async function control(client: NatsConnection, subject: string, body?: unknown, timeoutMs = 5000): Promise<ControlReply> {
-  const data = body === undefined ? new Uint8Array(0) : encoder.encode(typeof body === "string" ? body : JSON.stringify(body));
-  const reply = await client.request(subject, data, { timeout: timeoutMs });
-  return JSON.parse(decoder.decode(reply.data)) as ControlReply;
-}
-
-export async function requestStatus(client: NatsConnection, timeoutMs = 5000): Promise<StatusReply> {
-  const reply = await client.request("mms.status", new Uint8Array(0), { timeout: timeoutMs });
-  return JSON.parse(decoder.decode(reply.data)) as StatusReply;
-}
-
-export const isNew = (intent: OrderIntent): intent is NewOrderIntent => intent.kind === "NEW";
-export const isCancelAll = (intent: OrderIntent): intent is CancelAllIntent => intent.kind === "CANCEL_ALL";
 
 /**
  * One in-process MMS against a scripted exchange, with its audit trail and the logs of

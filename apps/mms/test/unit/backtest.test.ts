@@ -5,7 +5,8 @@ import { validateServiceConfig } from "@mms/contracts";
 import { expandSweeps, runBacktest } from "../../src/backtest/backtest";
 import { readRecording, replayRecording } from "../../src/replay";
 import { writeSyntheticRecording } from "../support/synthetic-recording";
-import { serviceConfig, symbolConfig } from "../support/service-harness";
+import { serviceConfig } from "../support/service-harness";
+import { symbolConfig } from "@mms/test-support";
 
 jest.setTimeout(60_000);
 

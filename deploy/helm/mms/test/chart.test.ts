@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { parseServiceConfig, validateServiceConfig } from "@mms/contracts";
 import type { ServiceConfig } from "@mms/contracts";
+import { symbolConfig } from "@mms/test-support";
 
 // Renders the chart with the real Helm 3 binary (scripts/fetch-helm.sh extracts it from an npm
 // package, no network) and checks the manifests against the service's own config schema.
@@ -199,23 +200,7 @@ describe("the mms Helm chart", () => {
         nats: { servers: ["nats://nats:4222"], name: "mms-a" },
         risk: { maxTotalExposure: "250000", maxDrawdown: "5000", rejectStorm: { count: 5, windowMs: 10000 }, maxLagMs: 2000 },
       });
-      expect(config.symbols).toEqual([
-        {
-          symbol: "BTCUSDT-PERP",
-          mode: "shadow",
-          tickSize: "0.1",
-          lotSize: "0.001",
-          quoteSize: "0.010",
-          spreadBps: "10",
-          skewBps: "5",
-          maxPosition: "1.0",
-          bandBps: "100",
-          requoteToleranceTicks: 2,
-          maxOrdersPerSecond: 5,
-          staleMs: 3000,
-          deadManMs: 5000,
-        },
-      ]);
+      expect(config.symbols).toEqual([symbolConfig("BTCUSDT-PERP", { mode: "shadow", maxOrdersPerSecond: 5 })]);
     });
 
     it("starts the service with --config pointing at the mounted ConfigMap", () => {

@@ -2,11 +2,8 @@ import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { CountdownIntent, OrderIntent, ServiceConfigInput } from "@mms/contracts";
 import { startExchangeSimulator, type ExchangeSimulatorHandle } from "@mms/exchange-sim";
-import { startNatsServer, waitFor, type StartedNatsServer } from "@mms/test-support";
+import { startNatsServer, waitFor, type StartedNatsServer, RESUME_BODY, control, MmsProcess, resumeWhenStarted, waitForRun, symbolConfig } from "@mms/test-support";
 import { childConfig, largestGap, OrdersTap, ReportsTap, simOrders, waitFast, type StoredIntent } from "../../support/crash-safety";
-import { RESUME_BODY, control } from "../../support/mms-fixture";
-import { MmsProcess, resumeWhenStarted, waitForRun } from "../../support/mms-process";
-import { symbolConfig } from "../../support/service-harness";
 
 // The dead-man's switch end to end: a real MMS process against the exchange simulator. While
 // alive it keeps the exchange's COUNTDOWN fresh; once killed (SIGKILL, nothing cancels on the

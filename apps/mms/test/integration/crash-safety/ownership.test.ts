@@ -4,11 +4,8 @@ import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { ControlResult, OrderIntent, ServiceConfigInput, StatusReply, SymbolStatus } from "@mms/contracts";
 import { startExchangeSimulator, type ExchangeSimulatorHandle } from "@mms/exchange-sim";
-import { startNatsServer, waitFor, type StartedNatsServer } from "@mms/test-support";
+import { startNatsServer, waitFor, type StartedNatsServer, RESUME_BODY, MmsProcess, symbolConfig } from "@mms/test-support";
 import { childConfig, controlReplies, intentOfRun, OrdersTap, ReportsTap, runIdOf, simOrders, statusReplies } from "../../support/crash-safety";
-import { RESUME_BODY } from "../../support/mms-fixture";
-import { MmsProcess } from "../../support/mms-process";
-import { symbolConfig } from "../../support/service-harness";
 
 // One owner per symbol, with two real processes on the same symbols and the same account:
 // a primary that holds the leases and a standby that must stay out until they lapse.

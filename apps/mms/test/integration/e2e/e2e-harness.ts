@@ -3,7 +3,7 @@ import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import Big from "big.js";
 import type { AuditEvent, ControlReply, ServiceConfig, StatusReply, SymbolConfigInput, SymbolStatus } from "@mms/contracts";
 import { startExchangeSimulator, type ExchangeSimulatorHandle, type ExchangeSimulatorOptions, type LedgerReply } from "@mms/exchange-sim";
-import { startNatsServer, waitFor, type StartedNatsServer } from "@mms/test-support";
+import { startNatsServer, waitFor, type SimOrder, type StartedNatsServer } from "@mms/test-support";
 import type { Coordinator } from "../../../src/service";
 import { serviceConfig, startTestService, type CapturedLogs } from "../../support/service-harness";
 
@@ -17,14 +17,6 @@ import { serviceConfig, startTestService, type CapturedLogs } from "../../suppor
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export interface SimOrder {
-  readonly symbol: string;
-  readonly clientOrderId: string;
-  readonly side: "BUY" | "SELL";
-  readonly px: string;
-  readonly qty: string;
-  readonly leavesQty: string;
-}
 
 export interface Snapshot {
   readonly seq: number;

@@ -1,6 +1,5 @@
-import { waitFor } from "@mms/test-support";
+import { waitFor, symbolConfig } from "@mms/test-support";
 import type { StateEvent } from "@mms/contracts";
-import { symbolConfig } from "../../support/service-harness";
 import { E2eRun } from "./e2e-harness";
 
 // Each exchange fault, injected on the simulator the way an operator would

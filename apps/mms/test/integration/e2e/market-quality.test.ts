@@ -1,7 +1,7 @@
 import Big from "big.js";
-import { waitFor } from "@mms/test-support";
-import { symbolConfig } from "../../support/service-harness";
-import { E2eRun, bestPrice, roundUpToStep, sleep, type SimOrder, type Snapshot } from "./e2e-harness";
+import { waitFor, symbolConfig } from "@mms/test-support";
+import type { SimOrder } from "@mms/test-support";
+import { E2eRun, bestPrice, roundUpToStep, sleep, type Snapshot } from "./e2e-harness";
 
 // One MMS quoting BTCUSDT-PERP against the simulator's seeded market. The tests run in order
 // on the same run: spread first (the MMS starts flat), then inventory under one-sided flow,

@@ -1,7 +1,7 @@
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import type { NatsConnection, Subscription } from "@nats-io/nats-core";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { STREAMS, subjects, validators, type BookLevel, type ExecutionReport, type MarketStatusValue, type OrderIntent } from "@mms/contracts";
-import { waitFor } from "@mms/test-support";
+import { waitFor } from "./wait-for";
 import Big from "big.js";
 
 const encoder = new TextEncoder();
@@ -190,4 +190,15 @@ export class ScriptedExchange {
     for (const subscription of this.snapshotResponders) subscription.unsubscribe();
     await this.stopConsumer?.();
   }
+}
+
+/** One resting order as the simulator's `sim.orders.<ACCOUNT>` inspection reply lists it. */
+export interface SimOrder {
+  readonly symbol: string;
+  readonly clientOrderId: string;
+  readonly orderId: string;
+  readonly side: "BUY" | "SELL";
+  readonly px: string;
+  readonly qty: string;
+  readonly leavesQty: string;
 }
