@@ -28,6 +28,8 @@ export class ScriptedExchange {
   private stopConsumer: (() => Promise<void>) | undefined;
   private execCounter = 0;
   autoRespond = true;
+  /** While set, every NEW is answered with a REJECTED of this reason instead of ACCEPTED. */
+  rejectNewWith: string | undefined;
   answerSnapshots = true;
   /** How many times each symbol's `md.<SYMBOL>.snapshot.get` was asked. */
   readonly snapshotRequests = new Map<string, number>();
@@ -88,7 +90,9 @@ export class ScriptedExchange {
   }
 
   private async respond(intent: OrderIntent): Promise<void> {
-    if (intent.kind === "NEW") {
+    if (intent.kind === "NEW" && this.rejectNewWith !== undefined) {
+      await this.report({ kind: "REJECTED", account: intent.account, symbol: intent.symbol, clientOrderId: intent.clientOrderId, reason: this.rejectNewWith });
+    } else if (intent.kind === "NEW") {
       const orderId = `X-${this.runTag}-${intent.clientOrderId}`;
       this.liveOrders.set(intent.clientOrderId, { symbol: intent.symbol, account: intent.account, side: intent.side, px: intent.px, qty: intent.qty, orderId });
       await this.report({ kind: "ACCEPTED", account: intent.account, symbol: intent.symbol, clientOrderId: intent.clientOrderId, orderId, side: intent.side, px: intent.px, qty: intent.qty });
@@ -106,6 +110,13 @@ export class ScriptedExchange {
         await this.report({ kind: "CANCELED", account: intent.account, symbol: intent.symbol, clientOrderId, orderId: order.orderId, reason: "CANCEL_ALL" });
       }
     }
+  }
+
+  /** An order resting at the exchange that an earlier run placed: accepted into EXEC, and live until cancelled or filled. */
+  async restOrder(order: { symbol: string; account: string; clientOrderId: string; side: "BUY" | "SELL"; px: string; qty: string }): Promise<void> {
+    const orderId = `X-${this.runTag}-${order.clientOrderId}`;
+    this.liveOrders.set(order.clientOrderId, { symbol: order.symbol, account: order.account, side: order.side, px: order.px, qty: order.qty, orderId });
+    await this.report({ kind: "ACCEPTED", account: order.account, symbol: order.symbol, clientOrderId: order.clientOrderId, orderId, side: order.side, px: order.px, qty: order.qty });
   }
 
   /** Fills a resting order of the MMS (maker), fully unless `quantity` says less. */
