@@ -10,6 +10,7 @@ import {
   ExecutionReportSchemas,
   Identifier,
   MarketStatus,
+  MmpConfig,
   NewOrderIntent,
   PublicTrade,
   QuotingMode,
@@ -46,7 +47,8 @@ export const SymbolEventSchemas = {
 } as const;
 
 export const SymbolActorSettingsSchema = Type.Object({
-  config: Type.Required(SymbolConfig),
+  // The config as the actor gets it: defaults filled in, the nested mmp block too.
+  config: Type.Composite([Type.Required(Type.Omit(SymbolConfig, ["mmp"])), Type.Object({ mmp: Type.Required(MmpConfig) })], { additionalProperties: false }),
   account: AccountName,
   maxLagMs: Type.Integer({ minimum: 1 }),
   rejectStorm: Type.Object({ count: Type.Integer({ minimum: 1 }), windowMs: Type.Integer({ minimum: 1 }) }),

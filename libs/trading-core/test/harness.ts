@@ -19,6 +19,11 @@ export const baseConfig: SymbolConfig = {
   maxOrdersPerSecond: 5,
   staleMs: 3000,
   deadManMs: 5000,
+  mmp: { windowMs: 1000, maxFills: 6, maxFillQty: "0.03", maxNetQty: "0.02", frozenMs: 5000 },
+  jumpBps: "200",
+  jumpWindowMs: 1000,
+  orderAckTimeoutMs: 2000,
+  checkpointEvery: 1000,
 };
 
 export const OPERATOR = { operator: "alice", reason: "test" } as const;
