@@ -1,0 +1,2 @@
+export { FillBurstGuard, fillBurstLimits, type FillBurstBreach, type FillBurstLimit, type FillBurstLimits } from "./fill-burst";
+export { PriceJumpDetector, priceJumpSettings, type PriceJumpBreach, type PriceJumpSettings } from "./price-jump";
