@@ -1,3 +1,4 @@
 export { FillBurstGuard, fillBurstLimits, type FillBurstBreach, type FillBurstLimit, type FillBurstLimits } from "./fill-burst";
 export { PriceJumpDetector, priceJumpSettings, type PriceJumpBreach, type PriceJumpSettings } from "./price-jump";
 export { checkPretrade, type PretradeCheckName, type PretradeDenial, type PretradeInput, type PretradeResult } from "./pretrade-check";
+export { OrderAckWatch, type AckWatchDue, type OrderAckWatchSettings, type OrderStateUnknown } from "./order-ack-watch";
