@@ -2,3 +2,4 @@ export { FillBurstGuard, fillBurstLimits, type FillBurstBreach, type FillBurstLi
 export { PriceJumpDetector, priceJumpSettings, type PriceJumpBreach, type PriceJumpSettings } from "./price-jump";
 export { checkPretrade, type PretradeCheckName, type PretradeDenial, type PretradeInput, type PretradeResult } from "./pretrade-check";
 export { OrderAckWatch, type AckWatchDue, type OrderAckWatchSettings, type OrderStateUnknown } from "./order-ack-watch";
+export { reduceOnlyQuote, reduceRefusal, reducingSide, type ReduceOnlyInput, type ReduceOnlyQuote } from "./reduce-only";
