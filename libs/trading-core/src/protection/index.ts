@@ -3,3 +3,4 @@ export { PriceJumpDetector, priceJumpSettings, type PriceJumpBreach, type PriceJ
 export { checkPretrade, type PretradeCheckName, type PretradeDenial, type PretradeInput, type PretradeResult } from "./pretrade-check";
 export { OrderAckWatch, type AckWatchDue, type OrderAckWatchSettings, type OrderStateUnknown } from "./order-ack-watch";
 export { reduceOnlyQuote, reduceRefusal, reducingSide, type ReduceOnlyInput, type ReduceOnlyQuote } from "./reduce-only";
+export { LiquidityMetrics, quotesPresent, type OrderToTrade, type PresenceInput, type RestingQuote } from "./liquidity-metrics";
