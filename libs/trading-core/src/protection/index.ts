@@ -4,3 +4,4 @@ export { checkPretrade, type PretradeCheckName, type PretradeDenial, type Pretra
 export { OrderAckWatch, type AckWatchDue, type OrderAckWatchSettings, type OrderStateUnknown } from "./order-ack-watch";
 export { reduceOnlyQuote, reduceRefusal, reducingSide, type ReduceOnlyInput, type ReduceOnlyQuote } from "./reduce-only";
 export { LiquidityMetrics, quotesPresent, type OrderToTrade, type PresenceInput, type RestingQuote } from "./liquidity-metrics";
+export { MMS_CLIENT_ORDER_PREFIX, reportStop, type ProtectionReasonCode, type ReportContext, type ReportStop } from "./report-stops";
