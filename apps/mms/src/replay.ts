@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { formatIssues, type AuditEvent, type OrderIntent, type SymbolStatus } from "@mms/contracts";
+import { formatIssues, symbolWithDefaults, type AuditEvent, type OrderIntent, type SymbolStatus } from "@mms/contracts";
 import { describeSymbol, type SymbolActorSettings, type SymbolEvent } from "@mms/trading-core";
 import { validateRecordingLine } from "./recording-schema";
 import { sentIntents, SymbolStepper } from "./symbol-stepper";
@@ -31,7 +31,8 @@ export function readRecording(path: string): Recording {
     const value = line.value;
     if (value.kind === "HEADER") {
       if (header) throw new RecordingError(`${path}:${index + 1}: a second header`);
-      header = { instance: value.instance, settings: value.settings as SymbolActorSettings, startedAt: value.startedAt, inputs };
+      const settings = { ...value.settings, config: symbolWithDefaults(value.settings.config) } as SymbolActorSettings;
+      header = { instance: value.instance, settings, startedAt: value.startedAt, inputs };
     } else {
       if (!header) throw new RecordingError(`${path}:${index + 1}: input before the header`);
       inputs.push({ now: value.now, event: value.event as SymbolEvent });

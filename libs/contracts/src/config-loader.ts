@@ -1,6 +1,6 @@
 import Big from "big.js";
 import { parse as parseYaml } from "yaml";
-import { CONFIG_DEFAULTS, ServiceConfig as ServiceConfigSchema, type ServiceConfig, type ServiceConfigInput, type SymbolConfig } from "./config";
+import { CONFIG_DEFAULTS, ServiceConfig as ServiceConfigSchema, type MmpConfig, type ServiceConfig, type ServiceConfigInput, type SymbolConfig, type SymbolConfigInput } from "./config";
 import { compileValidator, type Validated, type ValidationIssue } from "./validation";
 
 let configValidator: ReturnType<typeof compileValidator<typeof ServiceConfigSchema>> | undefined;
@@ -45,6 +45,8 @@ function semanticIssues(config: ServiceConfigInput): ValidationIssue[] {
     if (new Big(symbol.quoteSize).gt(symbol.maxPosition)) issues.push({ path: `${path}/quoteSize`, message: `must not exceed maxPosition ${symbol.maxPosition}` });
     if (new Big(symbol.spreadBps).gte(20000)) issues.push({ path: `${path}/spreadBps`, message: "must be below 20000 (a bid at or below zero)" });
     if (new Big(symbol.bandBps).gte(10000)) issues.push({ path: `${path}/bandBps`, message: "must be below 10000" });
+    // A jump of 10000 bps or more from a positive mid can never happen downward: the stop would be half off.
+    if (symbol.jumpBps !== undefined && new Big(symbol.jumpBps).gte(10000)) issues.push({ path: `${path}/jumpBps`, message: "must be below 10000 (\"0\" turns the stop off)" });
   });
   if (config.nats.token !== undefined && config.nats.user !== undefined) issues.push({ path: "/nats/token", message: "cannot be combined with user" });
   return issues;
@@ -60,9 +62,34 @@ function withDefaults(config: ServiceConfigInput, context: ConfigContext): Servi
     http: { port: config.http?.port ?? CONFIG_DEFAULTS.httpPort, host: config.http?.host ?? CONFIG_DEFAULTS.httpHost },
     logging: { level: config.logging?.level ?? CONFIG_DEFAULTS.logLevel },
     shutdownTimeoutMs: config.shutdownTimeoutMs ?? CONFIG_DEFAULTS.shutdownTimeoutMs,
-    risk: config.risk,
-    symbols: config.symbols.map(
-      (symbol): SymbolConfig => ({ ...symbol, mode: symbol.mode ?? CONFIG_DEFAULTS.mode, deadManMs: symbol.deadManMs ?? CONFIG_DEFAULTS.deadManMs }),
-    ),
+    risk: { ...config.risk, maxOrderNotional: config.risk.maxOrderNotional ?? CONFIG_DEFAULTS.maxOrderNotional },
+    symbols: config.symbols.map(symbolWithDefaults),
+  };
+}
+
+/** One symbol's config with every default filled in, as the loader does it. */
+export function symbolWithDefaults(symbol: SymbolConfigInput): SymbolConfig {
+  return {
+    ...symbol,
+    mode: symbol.mode ?? CONFIG_DEFAULTS.mode,
+    deadManMs: symbol.deadManMs ?? CONFIG_DEFAULTS.deadManMs,
+    mmp: mmpWithDefaults(symbol),
+    jumpBps: symbol.jumpBps ?? CONFIG_DEFAULTS.jumpBps,
+    jumpWindowMs: symbol.jumpWindowMs ?? CONFIG_DEFAULTS.jumpWindowMs,
+    orderAckTimeoutMs: symbol.orderAckTimeoutMs ?? CONFIG_DEFAULTS.orderAckTimeoutMs,
+    checkpointEvery: symbol.checkpointEvery ?? CONFIG_DEFAULTS.checkpointEvery,
+  };
+}
+
+/** The quantity limits scale with the symbol's own quoteSize, exactly (big.js), when left out. */
+function mmpWithDefaults(symbol: SymbolConfigInput): MmpConfig {
+  const defaults = CONFIG_DEFAULTS.mmp;
+  const quoteSize = new Big(symbol.quoteSize);
+  return {
+    windowMs: symbol.mmp?.windowMs ?? defaults.windowMs,
+    maxFills: symbol.mmp?.maxFills ?? defaults.maxFills,
+    maxFillQty: symbol.mmp?.maxFillQty ?? quoteSize.times(defaults.maxFillQtyQuoteSizes).toFixed(),
+    maxNetQty: symbol.mmp?.maxNetQty ?? quoteSize.times(defaults.maxNetQtyQuoteSizes).toFixed(),
+    frozenMs: symbol.mmp?.frozenMs ?? defaults.frozenMs,
   };
 }

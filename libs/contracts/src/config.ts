@@ -4,6 +4,18 @@ import { QuotingMode } from "./states";
 
 const PositiveInteger = Type.Integer({ minimum: 1, maximum: 86_400_000 });
 
+/** Market-maker protection: a burst of the symbol's own fills pauses it (contract "Protection"). */
+export const MmpConfig = Type.Object(
+  {
+    windowMs: Type.Optional(PositiveInteger),
+    maxFills: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    maxFillQty: Type.Optional(PositiveDecimalString),
+    maxNetQty: Type.Optional(PositiveDecimalString),
+    frozenMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
+  },
+  { additionalProperties: false },
+);
+
 export const SymbolConfig = Type.Object(
   {
     symbol: SymbolName,
@@ -19,6 +31,11 @@ export const SymbolConfig = Type.Object(
     maxOrdersPerSecond: Type.Integer({ minimum: 1, maximum: 10_000 }),
     staleMs: PositiveInteger,
     deadManMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
+    mmp: Type.Optional(MmpConfig),
+    jumpBps: Type.Optional(DecimalString),
+    jumpWindowMs: Type.Optional(PositiveInteger),
+    orderAckTimeoutMs: Type.Optional(PositiveInteger),
+    checkpointEvery: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
   },
   { additionalProperties: false },
 );
@@ -52,6 +69,7 @@ export const RiskConfig = Type.Object(
     maxDrawdown: PositiveDecimalString,
     rejectStorm: Type.Object({ count: Type.Integer({ minimum: 1, maximum: 10_000 }), windowMs: PositiveInteger }, { additionalProperties: false }),
     maxLagMs: PositiveInteger,
+    maxOrderNotional: Type.Optional(PositiveDecimalString),
   },
   { additionalProperties: false },
 );
@@ -75,7 +93,8 @@ export type SymbolConfigInput = Static<typeof SymbolConfig>;
 export type ServiceConfigInput = Static<typeof ServiceConfig>;
 
 /** Config after defaults: every optional with a default is filled in. */
-export type SymbolConfig = Readonly<Required<SymbolConfigInput>>;
+export type MmpConfig = Readonly<Required<Static<typeof MmpConfig>>>;
+export type SymbolConfig = Readonly<Required<Omit<SymbolConfigInput, "mmp">> & { mmp: MmpConfig }>;
 export interface ServiceConfig {
   readonly account: string;
   readonly instanceName: string;
@@ -84,7 +103,7 @@ export interface ServiceConfig {
   readonly http: { readonly port: number; readonly host: string };
   readonly logging: { readonly level: "error" | "warn" | "info" | "debug" };
   readonly shutdownTimeoutMs: number;
-  readonly risk: Readonly<Static<typeof RiskConfig>>;
+  readonly risk: Readonly<Required<Static<typeof RiskConfig>>>;
   readonly symbols: readonly SymbolConfig[];
 }
 
@@ -97,4 +116,11 @@ export const CONFIG_DEFAULTS = {
   shutdownTimeoutMs: 10_000,
   mode: "live",
   deadManMs: 5000,
+  /** mmp.maxFillQty and mmp.maxNetQty default to these multiples of the symbol's quoteSize. */
+  mmp: { windowMs: 1000, maxFills: 6, maxFillQtyQuoteSizes: 3, maxNetQtyQuoteSizes: 2, frozenMs: 5000 },
+  jumpBps: "200",
+  jumpWindowMs: 1000,
+  orderAckTimeoutMs: 2000,
+  checkpointEvery: 1000,
+  maxOrderNotional: "1000000",
 } as const;

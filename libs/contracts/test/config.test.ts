@@ -38,6 +38,7 @@ describe("parseServiceConfig", () => {
       risk: { maxTotalExposure: "250000", maxDrawdown: "5000", rejectStorm: { count: 5, windowMs: 10000 }, maxLagMs: 2000 },
     });
     expect(config.symbols).toEqual([symbolConfig("BTCUSDT-PERP", { maxOrdersPerSecond: 5 })]);
+    expect(config.risk.maxOrderNotional).toBe("1000000");
   });
 
   it("accepts the same config written as JSON", () => {
@@ -52,6 +53,27 @@ describe("parseServiceConfig", () => {
       delete raw.symbols[0].mode;
     }));
     expect(config).toMatchObject({ account: "SYSTEM_MARKET_MAKER", instanceName: "host-1", symbols: [{ deadManMs: 5000, mode: "live" }] });
+  });
+
+  it("derives the mmp quantity limits from the symbol's own quoteSize, exactly: 3 x and 2 x", () => {
+    const config = parsed(exampleWith((raw) => {
+      raw.symbols[0].quoteSize = "0.007";
+      delete raw.symbols[0].mmp;
+      raw.symbols.push({ ...raw.symbols[0], symbol: "ETHUSDT-PERP", quoteSize: "0.1", mmp: { maxFills: 10 } });
+    }));
+    expect(config.symbols.map((symbol) => symbol.mmp)).toEqual([
+      { windowMs: 1000, maxFills: 6, maxFillQty: "0.021", maxNetQty: "0.014", frozenMs: 5000 },
+      { windowMs: 1000, maxFills: 10, maxFillQty: "0.3", maxNetQty: "0.2", frozenMs: 5000 },
+    ]);
+  });
+
+  it("keeps every protection field the file sets", () => {
+    const config = parsed(exampleWith((raw) => {
+      Object.assign(raw.symbols[0], { mmp: { windowMs: 500, maxFills: 3, maxFillQty: "1", maxNetQty: "0.5", frozenMs: 0 }, jumpBps: "0", jumpWindowMs: 250, orderAckTimeoutMs: 900, checkpointEvery: 10 });
+      Object.assign(raw.risk, { maxOrderNotional: "2500.5" });
+    }));
+    expect(config.symbols[0]).toMatchObject({ mmp: { windowMs: 500, maxFills: 3, maxFillQty: "1", maxNetQty: "0.5", frozenMs: 0 }, jumpBps: "0", jumpWindowMs: 250, orderAckTimeoutMs: 900, checkpointEvery: 10 });
+    expect(config.risk.maxOrderNotional).toBe("2500.5");
   });
 
   it("lets NATS_URL override the servers of the file", () => {
@@ -73,6 +95,17 @@ describe("parseServiceConfig", () => {
     ["a server that is not a NATS URL", (config) => (config.nats.servers = ["http://x:4222"]), "/nats/servers/0 must be a string matching"],
     ["quoteSize not a multiple of lotSize", (config) => (config.symbols[0].quoteSize = "0.0105"), "/symbols/0/quoteSize must be a multiple of lotSize 0.001"],
     ["quoteSize above maxPosition", (config) => (config.symbols[0].quoteSize = "2.000"), "/symbols/0/quoteSize must not exceed maxPosition 1.0"],
+    ["a zero mmp window", (config) => Object.assign(config.symbols[0], { mmp: { windowMs: 0 } }), "/symbols/0/mmp/windowMs must be >= 1"],
+    ["an mmp fill count of zero", (config) => Object.assign(config.symbols[0], { mmp: { maxFills: 0 } }), "/symbols/0/mmp/maxFills must be >= 1"],
+    ["an mmp quantity as a number", (config) => Object.assign(config.symbols[0], { mmp: { maxFillQty: 1 } }), "/symbols/0/mmp/maxFillQty must be a positive decimal string"],
+    ["a zero mmp net quantity", (config) => Object.assign(config.symbols[0], { mmp: { maxNetQty: "0" } }), "/symbols/0/mmp/maxNetQty must be a positive decimal string"],
+    ["an unknown mmp field", (config) => Object.assign(config.symbols[0], { mmp: { maxFill: 3 } }), "/symbols/0/mmp/maxFill is not an allowed field"],
+    ["a negative jumpBps", (config) => Object.assign(config.symbols[0], { jumpBps: "-1" }), "/symbols/0/jumpBps must be a non-negative decimal string"],
+    ["a jumpBps of 10000 or more", (config) => Object.assign(config.symbols[0], { jumpBps: "10000" }), "/symbols/0/jumpBps must be below 10000"],
+    ["a zero jumpWindowMs", (config) => Object.assign(config.symbols[0], { jumpWindowMs: 0 }), "/symbols/0/jumpWindowMs must be >= 1"],
+    ["a zero orderAckTimeoutMs", (config) => Object.assign(config.symbols[0], { orderAckTimeoutMs: 0 }), "/symbols/0/orderAckTimeoutMs must be >= 1"],
+    ["a fractional checkpointEvery", (config) => Object.assign(config.symbols[0], { checkpointEvery: 1.5 }), "/symbols/0/checkpointEvery must be integer"],
+    ["a zero maxOrderNotional", (config) => Object.assign(config.risk, { maxOrderNotional: "0" }), "/risk/maxOrderNotional must be a positive decimal string"],
     ["a token together with a user", (config) => Object.assign(config.nats, { token: "t", user: "u" }), "/nats/token cannot be combined with user"],
   ])("refuses %s, naming the path", (_name, edit, expected) => {
     expect(issuesOf(exampleWith(edit)).join("\n")).toContain(expected);

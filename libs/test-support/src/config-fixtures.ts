@@ -1,11 +1,11 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ServiceConfigInput, SymbolConfigInput } from "@mms/contracts";
+import { symbolWithDefaults, type ServiceConfigInput, type SymbolConfig, type SymbolConfigInput } from "@mms/contracts";
 
-/** One symbol's config as the tests, the bench and the examples in docs use it. */
-export function symbolConfig(symbol: string, overrides: Partial<SymbolConfigInput> = {}): Required<SymbolConfigInput> {
-  return {
+/** One symbol's config as the tests, the bench and the examples in docs use it, every default filled in as the loader does. */
+export function symbolConfig(symbol: string, overrides: Partial<SymbolConfigInput> = {}): SymbolConfig {
+  return symbolWithDefaults({
     symbol,
     mode: "live",
     tickSize: "0.1",
@@ -20,7 +20,7 @@ export function symbolConfig(symbol: string, overrides: Partial<SymbolConfigInpu
     staleMs: 3000,
     deadManMs: 5000,
     ...overrides,
-  };
+  });
 }
 
 export const TEST_RISK: ServiceConfigInput["risk"] = { maxTotalExposure: "250000", maxDrawdown: "5000", rejectStorm: { count: 5, windowMs: 10000 }, maxLagMs: 2000 };

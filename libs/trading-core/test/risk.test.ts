@@ -1,6 +1,6 @@
 import { Big, GlobalRiskBook, RejectionWindow, initialRiskState, positionBreached, stepRisk, type RiskActorCommand, type RiskActorState } from "../src";
 
-const limits = { maxTotalExposure: "250000", maxDrawdown: "5000", rejectStorm: { count: 5, windowMs: 10000 }, maxLagMs: 2000 };
+const limits = { maxTotalExposure: "250000", maxDrawdown: "5000", rejectStorm: { count: 5, windowMs: 10000 }, maxLagMs: 2000, maxOrderNotional: "1000000" };
 const report = (symbol: string, exposure: string, equity = "0") => ({ kind: "SYMBOL_RISK" as const, report: { symbol, position: "0", exposure, equity } });
 const broadcasts = (commands: RiskActorCommand[]) => commands.flatMap((command) => (command.kind === "BROADCAST" ? [command.event] : []));
 

@@ -4,6 +4,7 @@ import { Big, OrderBook, initialSymbolState, stepSymbol, type SymbolCommand, typ
 const config: SymbolConfig = {
   symbol: "BTCUSDT-PERP", mode: "live", tickSize: "0.1", lotSize: "0.001", quoteSize: "0.010", spreadBps: "10", skewBps: "5",
   maxPosition: "1.0", bandBps: "100", requoteToleranceTicks: 2, maxOrdersPerSecond: 5, staleMs: 3000, deadManMs: 5000,
+  mmp: { windowMs: 1000, maxFills: 6, maxFillQty: "0.03", maxNetQty: "0.02", frozenMs: 5000 }, jumpBps: "200", jumpWindowMs: 1000, orderAckTimeoutMs: 2000, checkpointEvery: 1000,
 };
 
 function newActor(): SymbolActorState {

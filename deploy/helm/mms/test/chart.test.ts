@@ -322,7 +322,7 @@ describe("the mms Helm chart", () => {
       expect(configA.symbols[1]).toMatchObject({ symbol: "ETHUSDT-PERP", tickSize: "0.01", spreadBps: "10", mode: "live" });
       expect(configB.symbols[0]).toMatchObject({ symbol: "SOLUSDT-PERP", deadManMs: 0 });
       expect(configA.risk.maxTotalExposure).toBe("250000");
-      expect(configB.risk).toEqual({ maxTotalExposure: "50000", maxDrawdown: "1000", rejectStorm: { count: 3, windowMs: 5000 }, maxLagMs: 1500 });
+      expect(configB.risk).toEqual({ maxTotalExposure: "50000", maxDrawdown: "1000", rejectStorm: { count: 3, windowMs: 5000 }, maxLagMs: 1500, maxOrderNotional: "1000000" });
       expect(container(b!).resources).toEqual({ requests: { cpu: "250m", memory: "128Mi" }, limits: { memory: "256Mi" } });
       expect(configA.nats.servers).toHaveLength(3);
       expect(container(a!).ports[0]).toBeDefined();
