@@ -8,3 +8,5 @@ export { startExecutionReportFeed } from "./execution-report-feed";
 export type { CaughtUpInfo, ExecutionFeedStatus, ExecutionReportDelivery, ExecutionReportFeed, ExecutionReportFeedOptions } from "./execution-report-feed";
 export { LeaseManager, openOwnersBucket } from "./ownership-lease";
 export type { LeaseEvent, LeaseManagerOptions, OwnersBucket } from "./ownership-lease";
+export { readLatestCheckpoint } from "./checkpoint-store";
+export type { LatestCheckpoint } from "./checkpoint-store";
