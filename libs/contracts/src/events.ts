@@ -3,7 +3,7 @@ import { CancelAllIntent, CancelOrderIntent, CountdownIntent, NewOrderIntent } f
 import { ComputedDecimalString, Identifier, PositiveDecimalString, SignedDecimalString, Side, SymbolName, Text, Timestamp } from "./primitives";
 import { QuotingMode, SymbolStateName } from "./states";
 
-export const AUDIT_EVENT_TYPES = ["state", "quote", "intent", "fill", "risk", "control", "alert"] as const;
+export const AUDIT_EVENT_TYPES = ["state", "quote", "intent", "fill", "risk", "control", "checkpoint", "alert"] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 const eventFields = {
@@ -81,6 +81,21 @@ export const AlertEvent = Type.Object({
   message: Text,
 });
 
+/**
+ * The inventory at a point of the EXEC stream: restored at start-up, then EXEC is replayed
+ * from `execSeq + 1`. `execSeq` is the stream sequence up to which this symbol's history is
+ * included (every report of the symbol at or below it has been applied).
+ */
+export const CheckpointEvent = Type.Object({
+  type: Type.Literal("checkpoint"),
+  ...eventFields,
+  position: SignedDecimalString,
+  avgEntryPx: Type.Union([ComputedDecimalString, Type.Null()]),
+  realizedPnl: ComputedDecimalString,
+  fees: SignedDecimalString,
+  execSeq: Type.Integer({ minimum: 0 }),
+});
+
 export const AuditEventSchemas = {
   state: StateEvent,
   quote: QuoteEvent,
@@ -88,6 +103,7 @@ export const AuditEventSchemas = {
   fill: FillEvent,
   risk: RiskEvent,
   control: ControlEvent,
+  checkpoint: CheckpointEvent,
   alert: AlertEvent,
 } as const;
 
@@ -97,8 +113,9 @@ export type IntentEvent = Readonly<Static<typeof IntentEvent>>;
 export type FillEvent = Readonly<Static<typeof FillEvent>>;
 export type RiskEvent = Readonly<Static<typeof RiskEvent>>;
 export type ControlEvent = Readonly<Static<typeof ControlEvent>>;
+export type CheckpointEvent = Readonly<Static<typeof CheckpointEvent>>;
 export type AlertEvent = Readonly<Static<typeof AlertEvent>>;
-export type AuditEvent = StateEvent | QuoteEvent | IntentEvent | FillEvent | RiskEvent | ControlEvent | AlertEvent;
+export type AuditEvent = StateEvent | QuoteEvent | IntentEvent | FillEvent | RiskEvent | ControlEvent | CheckpointEvent | AlertEvent;
 
 /** The fields the emitter stamps on every event; the actor supplies the rest. */
 export type AuditEventStamp = "symbol" | "instance" | "seq" | "ts" | "mode";

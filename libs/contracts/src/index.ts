@@ -6,7 +6,7 @@ export { ExecutionReportSchemas, type AcceptedReport, type ExecutionReport, type
 export { QuotingMode, type StopReason, type SymbolStateName } from "./states";
 export { CONTROL_COMMANDS, type ControlBody, type ControlReply, type ControlResult } from "./control";
 export type { OpenOrderView, StatusReply, SymbolStatus } from "./status";
-export type { AuditEvent, AuditEventBody, StateEvent } from "./events";
+export type { AuditEvent, AuditEventBody, CheckpointEvent, StateEvent } from "./events";
 export { CONFIG_DEFAULTS, MmpConfig, SymbolConfig, type ServiceConfig, type ServiceConfigInput, type SymbolConfigInput } from "./config";
 export { parseServiceConfig, symbolWithDefaults, validateServiceConfig } from "./config-loader";
 export { compileUnionValidator, compileValidator, decodeAndValidate, decodeJson, formatIssues, type Validated, type ValidationIssue, type Validator } from "./validation";

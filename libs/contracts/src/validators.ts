@@ -1,5 +1,5 @@
 import { ControlBody, ControlReply } from "./control";
-import { AuditEventSchemas } from "./events";
+import { AuditEventSchemas, CheckpointEvent } from "./events";
 import { ExecutionReportSchemas } from "./execution-reports";
 import { BookDelta, BookSnapshot, MarketStatus, PublicTrade } from "./market-data";
 import { OrderIntentSchemas } from "./orders";
@@ -27,6 +27,7 @@ const compiled = {
   controlReply: lazily(() => compileValidator(ControlReply)),
   statusReply: lazily(() => compileValidator(StatusReply)),
   auditEvent: lazily(() => compileUnionValidator("type", AuditEventSchemas)),
+  checkpointEvent: lazily(() => compileValidator(CheckpointEvent)),
 };
 
 type Compiled = typeof compiled;
@@ -42,4 +43,5 @@ export const validators: { readonly [K in keyof Compiled]: ReturnType<Compiled[K
   controlReply: (input) => compiled.controlReply()(input),
   statusReply: (input) => compiled.statusReply()(input),
   auditEvent: (input) => compiled.auditEvent()(input),
+  checkpointEvent: (input) => compiled.checkpointEvent()(input),
 };

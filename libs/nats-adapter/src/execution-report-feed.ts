@@ -18,6 +18,13 @@ export interface ExecutionReportDelivery {
 export interface CaughtUpInfo {
   /** Highest stream sequence of the subject at start; 0 for an empty history. */
   readonly replayEndSequence: number;
+  /**
+   * The stream's first sequence at start (0 for a stream that never held a message). Above
+   * `fromSequence`, reports the replay needed were already gone: the history is truncated.
+   */
+  readonly streamFirstSequence: number;
+  /** The stream's last sequence at start: every report of the subject up to it was delivered. */
+  readonly streamLastSequence: number;
   /** Messages (valid or not) delivered before the catch-up. */
   readonly replayedCount: number;
 }
@@ -44,6 +51,8 @@ export interface ExecutionReportFeedOptions {
   readonly retryDelayMs?: number;
   /** Default `EXEC`. */
   readonly stream?: string;
+  /** First stream sequence to replay (a checkpoint's `execSeq + 1`). Default 1: the whole history. */
+  readonly fromSequence?: number;
 }
 
 export interface ExecutionReportFeed {
@@ -56,7 +65,8 @@ export interface ExecutionReportFeed {
 const REPORTED_NOTICES = new Set(["heartbeats_missed", "stream_not_found", "consumer_not_found", "consumer_deleted", "ordered_consumer_recreated", "no_responders", "exceeded_limits"]);
 
 /**
- * Replays the whole history of `exec.<ACCOUNT>.<SYMBOL>` from stream EXEC, then stays live.
+ * Replays the history of `exec.<ACCOUNT>.<SYMBOL>` from stream EXEC (all of it, or from a
+ * checkpoint's sequence on), then stays live.
  * One ordered consumer (single filter subject, deliver-all) carries both phases, so nothing
  * falls between them; the boundary is the subject's last sequence read before it starts.
  * If the consumer breaks, a new one resumes after the last sequence seen.
@@ -69,7 +79,10 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
   let stopped = false;
   let messages: ConsumerMessages | undefined;
   let replayEndSequence: number | undefined;
-  let lastSequence: number | undefined;
+  let streamFirstSequence = 0;
+  let streamLastSequence = 0;
+  // The replay starts after a checkpoint as if everything before it had been seen.
+  let lastSequence: number | undefined = options.fromSequence !== undefined && options.fromSequence > 1 ? options.fromSequence - 1 : undefined;
   let replayedCount = 0;
   let isCaughtUp = false;
   let wakeRetry: (() => void) | undefined;
@@ -88,7 +101,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
     if (isCaughtUp) return;
     isCaughtUp = true;
     try {
-      options.onCaughtUp?.({ replayEndSequence: replayEndSequence ?? 0, replayedCount });
+      options.onCaughtUp?.({ replayEndSequence: replayEndSequence ?? 0, streamFirstSequence, streamLastSequence, replayedCount });
     } catch (error) {
       status({ kind: "HANDLER_FAILED", streamSequence: lastSequence ?? 0, error });
     }
@@ -135,9 +148,12 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
     while (!stopped) {
       try {
         if (replayEndSequence === undefined) {
+          const { state } = await streamManager.streams.info(stream);
+          streamFirstSequence = state.first_seq;
+          streamLastSequence = state.last_seq;
           const last = await streamManager.streams.getMessage(stream, { last_by_subj: subject });
           replayEndSequence = last?.seq ?? 0;
-          if (replayEndSequence === 0) markCaughtUp();
+          if (replayEndSequence <= (lastSequence ?? 0)) markCaughtUp();
         }
         missingStreamAttempts = 0;
         const fromSequence = lastSequence === undefined ? 1 : lastSequence + 1;

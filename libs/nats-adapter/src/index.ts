@@ -1,5 +1,6 @@
 export { connectNats, watchConnectionStatus, type StatusWatch } from "./connection";
 export { ensureEventsStream } from "./streams";
 export { publishIntent } from "./intent-publisher";
-export { startExecutionReportFeed, type ExecutionReportFeed } from "./execution-report-feed";
+export { startExecutionReportFeed, type CaughtUpInfo, type ExecutionReportFeed } from "./execution-report-feed";
 export { LeaseManager, type LeaseEvent } from "./ownership-lease";
+export { readLatestCheckpoint, type LatestCheckpoint } from "./checkpoint-store";

@@ -1,48 +1,23 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { waitFor } from "@mms/test-support";
 import { STREAMS } from "@mms/contracts";
 import type { AcceptedReport, ValidationIssue } from "@mms/contracts";
-import { connectNats } from "../../src/connection";
 import { ensureStream } from "../../src/streams";
 import { startExecutionReportFeed } from "../../src/execution-report-feed";
 import type { ExecutionFeedStatus, ExecutionReportDelivery, ExecutionReportFeed } from "../../src/execution-report-feed";
-import { startTestNatsServer } from "./nats-server";
-import type { TestNatsServer } from "./nats-server";
+import { useJetStreamSuite } from "./jetstream-suite";
 
 const ACCOUNT = "SYSTEM_MARKET_MAKER";
 
 jest.setTimeout(60_000);
 
-let server: TestNatsServer;
-let connection: NatsConnection;
-let jetStream: JetStreamClient;
-let streamManager: JetStreamManager;
-const feeds: ExecutionReportFeed[] = [];
-
-beforeAll(async () => {
-  server = await startTestNatsServer();
-  connection = await connectNats({ servers: [server.url] }, { reconnectWaitMs: 100, reconnectJitterMs: 50 });
-  jetStream = jetstream(connection);
-  streamManager = await jetstreamManager(connection);
-});
-
-afterEach(async () => {
-  await Promise.all(feeds.splice(0).map((feed) => feed.stop()));
-});
-
-afterAll(async () => {
-  await connection?.close();
-  await server?.stop();
-});
+const suite = useJetStreamSuite();
 
 function accepted(symbol: string, execId: string, account = ACCOUNT): AcceptedReport {
   return { kind: "ACCEPTED", execId, account, symbol, ts: 1764000000000, clientOrderId: `c-${execId}`, orderId: `o-${execId}`, side: "BUY", px: "100.5", qty: "0.010" };
 }
 
 async function publishReport(report: AcceptedReport): Promise<number> {
-  const ack = await jetStream.publish(`exec.${report.account}.${report.symbol}`, JSON.stringify(report), { timeout: 1000 });
+  const ack = await suite.jetStream.publish(`exec.${report.account}.${report.symbol}`, JSON.stringify(report), { timeout: 1000 });
   return ack.seq;
 }
 
@@ -57,7 +32,7 @@ interface Recorder {
 
 function start(symbol: string): { feed: ExecutionReportFeed; recorder: Recorder } {
   const recorder: Recorder = { deliveries: [], invalid: [], statuses: [], caughtUpAfter: undefined, caughtUpCalls: 0 };
-  const feed = startExecutionReportFeed(jetStream, {
+  const feed = startExecutionReportFeed(suite.jetStream, {
     account: ACCOUNT,
     symbol,
     retryDelayMs: 100,
@@ -69,14 +44,14 @@ function start(symbol: string): { feed: ExecutionReportFeed; recorder: Recorder 
       recorder.caughtUpAfter = recorder.deliveries.length + recorder.invalid.length;
     },
   });
-  feeds.push(feed);
+  suite.feeds.push(feed);
   return { feed, recorder };
 }
 
 test("waits for a missing EXEC stream, then an empty history is caught up at once", async () => {
   const { feed, recorder } = start("WAIT-PERP");
   await waitFor(() => recorder.statuses.some((status) => status.kind === "WAITING_FOR_STREAM"), { description: "WAITING_FOR_STREAM" });
-  await ensureStream(streamManager, { ...STREAMS.executionReports });
+  await ensureStream(suite.streamManager, { ...STREAMS.executionReports });
   await expect(feed.caughtUp).resolves.toBe(true);
   expect(recorder.caughtUpAfter).toBe(0);
 
@@ -86,7 +61,7 @@ test("waits for a missing EXEC stream, then an empty history is caught up at onc
 });
 
 test("replays history as replay:true, signals caught-up, then live reports, none missed or doubled", async () => {
-  await ensureStream(streamManager, { ...STREAMS.executionReports });
+  await ensureStream(suite.streamManager, { ...STREAMS.executionReports });
   const symbol = "BTCUSDT-PERP";
   const published: string[] = [];
   for (let index = 0; index < 300; index++) {
@@ -97,7 +72,7 @@ test("replays history as replay:true, signals caught-up, then live reports, none
     if (index % 50 === 0) await publishReport(accepted("ETHUSDT-PERP", `other-${index}`));
     if (index % 100 === 0) await publishReport(accepted(symbol, `acct-${index}`, "SOMEONE_ELSE"));
   }
-  const invalidSequence = (await jetStream.publish(`exec.${ACCOUNT}.${symbol}`, '{"kind":"FILL","execId":"broken"}')).seq;
+  const invalidSequence = (await suite.jetStream.publish(`exec.${ACCOUNT}.${symbol}`, '{"kind":"FILL","execId":"broken"}')).seq;
 
   const { feed, recorder } = start(symbol);
   // Live reports race the replay: published while it runs, and after it.
@@ -147,23 +122,23 @@ test("replays history as replay:true, signals caught-up, then live reports, none
 });
 
 test("garbage bodies go to onInvalid and never become reports", async () => {
-  await ensureStream(streamManager, { ...STREAMS.executionReports });
+  await ensureStream(suite.streamManager, { ...STREAMS.executionReports });
   const symbol = "JUNK-PERP";
-  await jetStream.publish(`exec.${ACCOUNT}.${symbol}`, "not json");
-  await jetStream.publish(`exec.${ACCOUNT}.${symbol}`, JSON.stringify({ ...accepted(symbol, "num"), px: 100.5 }));
+  await suite.jetStream.publish(`exec.${ACCOUNT}.${symbol}`, "not json");
+  await suite.jetStream.publish(`exec.${ACCOUNT}.${symbol}`, JSON.stringify({ ...accepted(symbol, "num"), px: 100.5 }));
   const { feed, recorder } = start(symbol);
   await expect(feed.caughtUp).resolves.toBe(true);
   expect(recorder.deliveries).toHaveLength(0);
   expect(recorder.invalid.map((entry) => entry.issues[0]?.message)).toEqual([expect.stringContaining("not JSON"), expect.stringContaining("never a JSON number")]);
 });
 
-test("a server restart mid-feed loses and repeats nothing", async () => {
-  await ensureStream(streamManager, { ...STREAMS.executionReports });
+test("a suite.server restart mid-feed loses and repeats nothing", async () => {
+  await ensureStream(suite.streamManager, { ...STREAMS.executionReports });
   const symbol = "RESTART-PERP";
   await publishReport(accepted(symbol, "r-0"));
   const { feed, recorder } = start(symbol);
   await expect(feed.caughtUp).resolves.toBe(true);
-  await server.restart({ downForMs: 300 });
+  await suite.server.restart({ downForMs: 300 });
   const startedAt = Date.now();
   for (let index = 1; index <= 10; index++) {
     await waitFor(() => publishReport(accepted(symbol, `r-${index}`)).then(() => true), { timeoutMs: 20_000, description: "publish after restart" });
