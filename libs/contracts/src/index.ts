@@ -3,6 +3,7 @@ export * from "./market-data";
 export * from "./orders";
 export * from "./execution-reports";
 export * from "./states";
+export * from "./reasons";
 export * from "./control";
 export * from "./status";
 export * from "./events";
