@@ -1,12 +1,12 @@
 import { SpanKind, withSpan, type Context, type WorkerMetricsRecorder } from "@mms/telemetry";
-import type { AuditEvent, ExecutionReport, OrderIntent, SymbolStatus } from "@mms/contracts";
+import { MARKET_DATA_STOP_REASONS, type AuditEvent, type ExecutionReport, type OrderIntent, type SymbolStatus } from "@mms/contracts";
 import { Big, type SymbolEvent, type SymbolFigures } from "@mms/trading-core";
 import type { SteppedOutput } from "./symbol-stepper";
 
 /** Inputs traced on every occurrence; market data is sampled, timer ticks are not traced. */
 const ALWAYS_TRACED = new Set<SymbolEvent["kind"]>(["CONTROL", "EXECUTION_REPORT", "GLOBAL_RISK", "SUBMISSION_FAILED", "CONNECTION_LOST", "CONNECTION_RESTORED", "OWNERSHIP", "SHUTDOWN", "RECOVERY_COMPLETE"]);
 const MARKET_DATA = new Set<SymbolEvent["kind"]>(["BOOK_SNAPSHOT", "BOOK_DELTA", "PUBLIC_TRADE", "MARKET_STATUS"]);
-const MARKET_DATA_REASONS = new Set(["MD_STALE", "MD_GAP", "MD_INVALID", "MD_CROSSED", "BUS_LAG", "MARKET_HALTED"]);
+const MARKET_DATA_REASONS: ReadonlySet<string> = new Set(MARKET_DATA_STOP_REASONS);
 const STATE_VALUES = { ACTIVE: 0, PAUSED: 1, HALTED: 2 } as const;
 
 /** Metrics are floats by nature; only monitoring reads this, never a trading decision. */

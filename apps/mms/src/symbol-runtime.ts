@@ -3,7 +3,7 @@ import { createInbox, type Msg, type NatsConnection, type Subscription } from "@
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { decodeAndValidate, formatIssues, subjects, validators, type AuditEvent, type OrderIntent, type Validated, type Validator } from "@mms/contracts";
 import { connectNats, publishIntent, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
-import { describeSymbol, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "@mms/trading-core";
+import { describeSymbol, isConnected, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
 import { extractTraceContext, injectTraceContext, readTraceHeaders, type Context } from "@mms/telemetry";
 import { performance } from "node:perf_hooks";
@@ -275,7 +275,7 @@ export class SymbolRuntime {
 
   private publishEvent(event: AuditEvent): void {
     // While the bus is away, or behind events already held (order): hold it.
-    if (!this.actor.connected || this.heldEvents.length > 0 || this.flushingEvents) this.holdEvent(event);
+    if (!isConnected(this.actor) || this.heldEvents.length > 0 || this.flushingEvents) this.holdEvent(event);
     else void this.storeEvent(event);
   }
 
@@ -290,7 +290,7 @@ export class SymbolRuntime {
         if (this.stopping) {
           this.logger.warn("audit event not stored", { type: event.type, seq: event.seq, error: error.message });
         } else {
-          if (this.actor.connected) this.logger.warn("audit event not stored yet: held for a retry", { type: event.type, seq: event.seq, error: error.message });
+          if (isConnected(this.actor)) this.logger.warn("audit event not stored yet: held for a retry", { type: event.type, seq: event.seq, error: error.message });
           this.holdEvent(event);
         }
         return false;
@@ -312,10 +312,10 @@ export class SymbolRuntime {
 
   /** Stores held events one at a time, in seq order, until one fails (it is held again). */
   private flushHeldEvents(): void {
-    if (this.flushingEvents || this.heldEvents.length === 0 || !this.actor.connected) return;
+    if (this.flushingEvents || this.heldEvents.length === 0 || !isConnected(this.actor)) return;
     this.flushingEvents = true;
     const next = (): void => {
-      const event = this.actor.connected ? this.heldEvents.shift() : undefined;
+      const event = isConnected(this.actor) ? this.heldEvents.shift() : undefined;
       if (!event) {
         this.flushingEvents = false;
         return;
@@ -344,7 +344,7 @@ export class SymbolRuntime {
     const status = describeSymbol(this.actor);
     const figures = symbolFigures(this.actor);
     this.observability.snapshot(status, figures);
-    this.post({ kind: "HEARTBEAT", status, figures, lastEventSeq: this.stepper.lastEventSeq, connected: this.actor.connected });
+    this.post({ kind: "HEARTBEAT", status, figures, lastEventSeq: this.stepper.lastEventSeq, connected: isConnected(this.actor) });
   }
 
   /** Cancels everything, waits (bounded) for the acks, then closes the connection. */

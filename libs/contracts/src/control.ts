@@ -1,5 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { SymbolName, Text } from "./primitives";
+import { REFUSAL_REASONS, STOP_REASONS } from "./reasons";
 import { SymbolStateName } from "./states";
 
 export const CONTROL_COMMANDS = ["kill", "pause", "resume", "reset", "shadow"] as const;
@@ -18,12 +19,15 @@ export const ControlBody = Type.Object({
 });
 export type ControlBody = Readonly<Static<typeof ControlBody>>;
 
+/** A refused command's `reason`: a refusal code or the stop reason that blocks a resume. */
+export const ControlRefusalCode = Type.Union([...new Set<string>([...REFUSAL_REASONS, ...STOP_REASONS])].map((code) => Type.Literal(code)));
+
 export const ControlResult = Type.Object({
   symbol: SymbolName,
   from: SymbolStateName,
   to: SymbolStateName,
   accepted: Type.Boolean(),
-  reason: Type.Optional(Type.String()),
+  reason: Type.Optional(ControlRefusalCode),
 });
 export type ControlResult = Readonly<Static<typeof ControlResult>>;
 

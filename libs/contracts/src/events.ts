@@ -1,6 +1,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { CancelAllIntent, CancelOrderIntent, CountdownIntent, NewOrderIntent } from "./orders";
 import { ComputedDecimalString, Identifier, PositiveDecimalString, SignedDecimalString, Side, SymbolName, Text, Timestamp } from "./primitives";
+import { QUOTE_SKIP_REASONS } from "./reasons";
 import { QuotingMode, SymbolStateName } from "./states";
 
 export const AUDIT_EVENT_TYPES = ["state", "quote", "intent", "fill", "risk", "control", "checkpoint", "alert"] as const;
@@ -15,6 +16,9 @@ const eventFields = {
 };
 
 const QuoteSide = Type.Union([Type.Object({ px: PositiveDecimalString, qty: PositiveDecimalString }), Type.Null()]);
+const QuoteSkipCode = Type.Union(QUOTE_SKIP_REASONS.map((code) => Type.Literal(code)));
+/** Why a side is null: present only when a side was left out. */
+const QuoteSkipped = Type.Object({ bid: Type.Optional(QuoteSkipCode), ask: Type.Optional(QuoteSkipCode) }, { additionalProperties: false });
 const NullableText = Type.Union([Type.String(), Type.Null()]);
 
 export const StateEvent = Type.Object({ type: Type.Literal("state"), ...eventFields, from: SymbolStateName, to: SymbolStateName, reason: NullableText });
@@ -28,6 +32,7 @@ export const QuoteEvent = Type.Object({
   position: SignedDecimalString,
   bid: QuoteSide,
   ask: QuoteSide,
+  skipped: Type.Optional(QuoteSkipped),
 });
 
 export const IntentEvent = Type.Object({

@@ -3,8 +3,26 @@ export { AccountName, Identifier, LIMITS, Timestamp, type Side } from "./primiti
 export { BookDelta, BookSnapshot, MarketStatus, PublicTrade, type BookLevel, type MarketStatusValue } from "./market-data";
 export { CancelAllIntent, CancelOrderIntent, CountdownIntent, NewOrderIntent, type OrderIntent } from "./orders";
 export { ExecutionReportSchemas, type AcceptedReport, type ExecutionReport, type FillReport } from "./execution-reports";
-export { QuotingMode, type StopReason, type SymbolStateName } from "./states";
-export { CONTROL_COMMANDS, type ControlBody, type ControlReply, type ControlResult } from "./control";
+export { QuotingMode, SymbolStateName } from "./states";
+export {
+  describeWorkerFailure,
+  GLOBAL_BREACH_REASONS,
+  MARKET_DATA_STOP_REASONS,
+  QUOTE_SKIP_REASONS,
+  REASON_CODES,
+  REFUSAL_REASONS,
+  STOP_REASONS,
+  WORKER_FAILURE_KINDS,
+  type ControlRefusal,
+  type GlobalBreachReason,
+  type QuoteSkipReason,
+  type ReasonCode,
+  type RefusalReason,
+  type StopReason,
+  type WorkerFailure,
+  type WorkerFailureKind,
+} from "./reasons";
+export { CONTROL_COMMANDS, type ControlBody, type ControlCommand, type ControlReply, type ControlResult } from "./control";
 export type { OpenOrderView, StatusReply, SymbolStatus } from "./status";
 export type { AuditEvent, AuditEventBody, CheckpointEvent, StateEvent } from "./events";
 export { CONFIG_DEFAULTS, MmpConfig, SymbolConfig, type ServiceConfig, type ServiceConfigInput, type SymbolConfigInput } from "./config";

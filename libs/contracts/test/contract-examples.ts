@@ -126,6 +126,7 @@ export const AUDIT_EVENT_EXAMPLES = {
     position: "-0.010",
     bid: { px: "49975.0", qty: "0.010" },
     ask: null,
+    skipped: { ask: "POSITION_LIMIT" },
   },
   intent: {
     type: "intent",

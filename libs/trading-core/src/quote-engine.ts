@@ -1,4 +1,4 @@
-import type { SymbolConfig } from "@mms/contracts";
+import type { QuoteSkipReason, SymbolConfig } from "@mms/contracts";
 import { Big, fromBps, maxDecimal, minDecimal, roundDownToStep, roundUpToStep, type Decimal } from "./decimal";
 
 /** The numbers of a symbol's config that quoting uses, parsed once. */
@@ -38,7 +38,7 @@ export interface QuoteLevel {
   readonly quantity: Decimal;
 }
 
-export type SideSkipReason = "POSITION_LIMIT" | "NO_ROOM_INSIDE_BAND";
+export type SideSkipReason = QuoteSkipReason;
 
 export interface Quote {
   readonly mid: Decimal;

@@ -1,4 +1,4 @@
-import type { StopReason } from "@mms/contracts";
+import type { GlobalBreachReason } from "@mms/contracts";
 import { Big, ZERO, type Decimal } from "./decimal";
 
 /** Rejections (and failed submissions) inside a sliding window. */
@@ -37,7 +37,6 @@ export interface SymbolRiskReport {
   readonly equity: string;
 }
 
-export type GlobalBreachReason = Extract<StopReason, "EXPOSURE_LIMIT" | "DRAWDOWN_LIMIT">;
 
 export interface GlobalBreach {
   readonly reason: GlobalBreachReason;

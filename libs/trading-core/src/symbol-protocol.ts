@@ -8,7 +8,6 @@ import type {
   OrderIntent,
   PublicTrade,
   QuotingMode,
-  StopReason,
   SymbolConfig,
 } from "@mms/contracts";
 import type { GlobalBreach, SymbolRiskReport } from "./risk";
@@ -63,5 +62,3 @@ export const TIMINGS = {
   cancelRetryMs: 2000,
   riskReportMs: 250,
 } as const;
-
-export type { StopReason };

@@ -1,6 +1,6 @@
 // Every automatic stop of the contract's fault table, driven through stepSymbol.
 import type { OrderIntent, StopReason } from "@mms/contracts";
-import type { SymbolCommand } from "../src";
+import { isAwaitingSnapshot, type SymbolCommand } from "../src";
 import { Driver, controlResult, eventsOf, intentsOf, kindsOf, newActor, newsOf, timeline } from "./harness";
 
 /** The stop's outputs in order: CANCEL_ALL (with the reason), then the state event, then the alert. */
@@ -49,7 +49,7 @@ describe("market-data faults pause an ACTIVE symbol, cancelling first", () => {
     const commands = driver.delta([["50001.0", "1"]], [], { seq: driver.seq + 2 });
     expectStop(commands, "ACTIVE", "PAUSED", "MD_GAP");
     expect(timeline(commands).at(-1)).toBe("REQUEST_SNAPSHOT");
-    expect(driver.actor.awaitingSnapshot).toBe(true);
+    expect(isAwaitingSnapshot(driver.actor)).toBe(true);
   });
 
   test("MD_GAP: a status whose seq is ahead of the book is a gap", () => {
@@ -64,7 +64,7 @@ describe("market-data faults pause an ACTIVE symbol, cancelling first", () => {
     driver.delta([], [], { seq: driver.seq + 5 });
     driver.advance(100);
     const afterSnapshot = driver.snapshot([["50000.0", "1"]], [["50010.0", "1"]], { seq: driver.seq + 10 });
-    expect(driver.actor.awaitingSnapshot).toBe(false);
+    expect(isAwaitingSnapshot(driver.actor)).toBe(false);
     expect(driver.actor.state).toEqual({ name: "PAUSED", reason: "MD_GAP" });
     expect(newsOf(afterSnapshot)).toEqual([]);
     // deltas after the fresh snapshot apply again

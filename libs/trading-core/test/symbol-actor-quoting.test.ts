@@ -325,3 +325,18 @@ describe("determinism", () => {
     expect(JSON.stringify(second)).toBe(JSON.stringify(first));
   });
 });
+
+describe("the quote event says why a side was not quoted", () => {
+  test("a quote size beyond maxPosition skips both sides with POSITION_LIMIT", () => {
+    const driver = new Driver(newActor({ maxPosition: "0.005" })).ready();
+    const commands = driver.control("resume");
+    expect(newsOf(commands)).toEqual([]);
+    expect(quoteEvents(commands)).toEqual([expect.objectContaining({ bid: null, ask: null, skipped: { bid: "POSITION_LIMIT", ask: "POSITION_LIMIT" } })]);
+  });
+
+  test("a quote with both sides carries no skipped field", () => {
+    const driver = new Driver();
+    const { commands } = driver.active();
+    expect(quoteEvents(commands)[0]).not.toHaveProperty("skipped");
+  });
+});

@@ -3,7 +3,7 @@
 // After every step the safety rules of the contract must hold.
 import fc from "fast-check";
 import type { ExecutionReport, OrderIntent, Side } from "@mms/contracts";
-import { Big, type SymbolCommand } from "../src";
+import { Big, isConnected, type SymbolCommand } from "../src";
 import { Driver, OPERATOR, newActor } from "./harness";
 
 type Op =
@@ -120,9 +120,9 @@ class Simulation {
           this.step(() => driver.timer());
           // Rule: after a TIMER, a stopped symbol that can send is cancelling every order it has.
           const actor = this.actor;
-          if (actor.state.name !== "ACTIVE" && actor.connected) expect(actor.orders.all().every((order) => order.status === "PENDING_CANCEL")).toBe(true);
+          if (actor.state.name !== "ACTIVE" && isConnected(actor)) expect(actor.orders.all().every((order) => order.status === "PENDING_CANCEL")).toBe(true);
           // Rule: while orders may rest and we can send, the last COUNTDOWN is recent.
-          if (actor.orders.hasOrders() && actor.connected && this.connectedThroughout && this.lastCountdownAt !== undefined) expect(driver.now - this.lastCountdownAt).toBeLessThanOrEqual(DEAD_MAN_MS / 3);
+          if (actor.orders.hasOrders() && isConnected(actor) && this.connectedThroughout && this.lastCountdownAt !== undefined) expect(driver.now - this.lastCountdownAt).toBeLessThanOrEqual(DEAD_MAN_MS / 3);
         }
         return;
       }

@@ -1,0 +1,76 @@
+import type { ExecutionReport, OrderIntent } from "@mms/contracts";
+import { toDecimalString } from "../decimal";
+import { positionBreached } from "../risk";
+import { syncCountdown } from "./countdown";
+import { sendCancels } from "./intents";
+import { stop } from "./lifecycle";
+import { requote } from "./quoting";
+import { emit, log, type StepContext } from "./step-context";
+import { reportRisk } from "./views";
+
+/** Replayed reports rebuild inventory and orders only; live ones may also stop, requote and refresh the switch. */
+export function onReport(ctx: StepContext, report: ExecutionReport, replay: boolean): void {
+  const { actor, now } = ctx;
+  if (actor.seenExecIds.has(report.execId)) {
+    actor.counters.duplicateReports += 1;
+    return;
+  }
+  actor.seenExecIds.add(report.execId);
+  const effect = actor.orders.applyReport(report);
+  if (report.kind === "FILL") {
+    actor.ledger.applyFill(report);
+    if (!replay) onLiveFill(ctx, report);
+  }
+  if (replay) return;
+
+  if (effect.kind === "REJECTED") {
+    log(ctx, "warn", "order rejected", { clientOrderId: report.clientOrderId, reason: effect.reason, countsAsRejection: effect.countsAsRejection });
+    if (effect.countsAsRejection) recordRejection(ctx, `rejected: ${effect.reason}`);
+  }
+  const lag = now - report.ts;
+  if (lag > actor.settings.maxLagMs) stop(ctx, "PAUSED", "BUS_LAG", `execution report arrived ${lag} ms after it was sent`);
+  if (actor.state.name === "ACTIVE") requote(ctx);
+  syncCountdown(ctx);
+}
+
+export function onInvalidReport(ctx: StepContext, subject: string, issues: string): void {
+  ctx.actor.counters.invalidReports += 1;
+  log(ctx, "warn", "invalid execution report refused", { subject, issues });
+}
+
+function onLiveFill(ctx: StepContext, report: Extract<ExecutionReport, { kind: "FILL" }>): void {
+  const { actor } = ctx;
+  const ledger = actor.ledger;
+  emit(ctx, {
+    type: "fill",
+    execId: report.execId,
+    clientOrderId: report.clientOrderId,
+    side: report.side,
+    px: report.px,
+    qty: report.qty,
+    fee: report.fee,
+    liquidity: report.liquidity,
+    position: toDecimalString(ledger.position),
+    avgEntryPx: ledger.averageEntryPrice ? toDecimalString(ledger.averageEntryPrice) : null,
+    realizedPnl: toDecimalString(ledger.realizedPnl),
+    fees: toDecimalString(ledger.fees),
+  });
+  if (positionBreached(ledger.position, actor.parameters.maxPosition)) {
+    stop(ctx, "HALTED", "POSITION_LIMIT", `position ${ledger.position.toFixed()} beyond ${actor.parameters.maxPosition.toFixed()}`);
+  }
+  reportRisk(ctx);
+}
+
+export function onSubmissionFailed(ctx: StepContext, intent: OrderIntent, reason: string): void {
+  log(ctx, "warn", "intent submission failed", { intentId: intent.intentId, intentKind: intent.kind, reason });
+  // No ack: the order may be live. It stays tracked until a report settles it, and a
+  // cancel for it still goes out.
+  if (intent.kind === "NEW" && ctx.actor.orders.get(intent.clientOrderId)?.status !== "PENDING_CANCEL") sendCancels(ctx, [intent.clientOrderId]);
+  recordRejection(ctx, `submission of ${intent.kind} failed: ${reason}`);
+}
+
+function recordRejection(ctx: StepContext, detail: string): void {
+  const { actor } = ctx;
+  const storm = actor.rejections.record(ctx.now);
+  if (storm) stop(ctx, "HALTED", "REJECT_STORM", `${actor.rejections.recent} rejections within ${actor.settings.rejectStorm.windowMs} ms; last ${detail}`);
+}

@@ -1,0 +1,70 @@
+import { LIMITS, type StopReason } from "@mms/contracts";
+import { resetTransition, resumeTransition, stopTransition, type StopTarget, type Transition } from "../state-machine";
+import { cancelAllNowOrOnReconnect } from "./intents";
+import { emit, log, type StepContext } from "./step-context";
+
+interface StopEffects {
+  /** Cancel everything on the move (a reason change alone cancels nothing). */
+  readonly cancelAll: boolean;
+  /** An automatic stop: on-call hears of it (alert and risk events). */
+  readonly alert: boolean;
+}
+
+/** An automatic stop: cancels first, then the state event and an alert. */
+export function stop(ctx: StepContext, target: StopTarget, reason: StopReason, detail: string): void {
+  // Another instance holds the lease: the symbol stays PAUSED with reason OWNED_ELSEWHERE (contract);
+  // a pause for a market-data fault of a symbol it may not trade would hide that from on-call.
+  const actor = ctx.actor;
+  if (target === "PAUSED" && actor.ownership.kind === "OWNED_ELSEWHERE" && actor.state.name === "PAUSED" && actor.state.reason === "OWNED_ELSEWHERE") return;
+  applyStop(ctx, target, reason, detail, { cancelAll: true, alert: true });
+}
+
+/** A stop someone asked for (kill, pause, SIGTERM): cancels, no alert. */
+export function intendedStop(ctx: StepContext, target: StopTarget, reason: StopReason, detail: string): void {
+  applyStop(ctx, target, reason, detail, { cancelAll: true, alert: false });
+}
+
+/** The lease was lost: an alert, but no CANCEL_ALL (another instance may own the account now). */
+export function stopWithoutCancelAll(ctx: StepContext, target: StopTarget, reason: StopReason, detail: string): void {
+  applyStop(ctx, target, reason, detail, { cancelAll: false, alert: true });
+}
+
+/** A PAUSED symbol's reason changes; nothing is cancelled or alerted. */
+export function relabelPause(ctx: StepContext, reason: StopReason, detail: string): void {
+  applyStop(ctx, "PAUSED", reason, detail, { cancelAll: false, alert: false });
+}
+
+function applyStop(ctx: StepContext, target: StopTarget, reason: StopReason, detail: string, effects: StopEffects): void {
+  const actor = ctx.actor;
+  const change = stopTransition(actor.state, target, reason);
+  if (change.kind === "UNCHANGED") return;
+  if (change.kind === "MOVED" && effects.cancelAll) cancelAllNowOrOnReconnect(ctx, reason);
+  actor.state = change.to;
+  actor.lastQuoteKey = undefined;
+  emit(ctx, { type: "state", from: change.from.name, to: change.to.name, reason });
+  if (change.kind === "MOVED" && effects.alert) {
+    // Event text is bounded (the contract's Text): a detail quoting a hostile message could be megabytes.
+    const text = detail.length > LIMITS.maxTextLength ? `${detail.slice(0, LIMITS.maxTextLength - 1)}…` : detail;
+    emit(ctx, { type: "alert", reason, from: change.from.name, to: change.to.name, message: text });
+    emit(ctx, { type: "risk", reason, detail: text });
+  }
+  log(ctx, change.kind === "MOVED" && target === "HALTED" ? "error" : "warn", `symbol ${change.to.name}`, { from: change.from.name, to: change.to.name, reason, detail });
+}
+
+/** PAUSED to ACTIVE; the caller checked that nothing blocks it. False when the state machine refuses. */
+export function resume(ctx: StepContext): boolean {
+  return applyOperatorTransition(ctx, resumeTransition(ctx.actor.state));
+}
+
+/** HALTED to PAUSED (MANUAL_RESET). False when the state machine refuses. */
+export function reset(ctx: StepContext): boolean {
+  return applyOperatorTransition(ctx, resetTransition(ctx.actor.state));
+}
+
+function applyOperatorTransition(ctx: StepContext, change: Transition | { readonly kind: "REFUSED" }): boolean {
+  if (change.kind === "REFUSED") return false;
+  if (change.kind === "UNCHANGED") return true;
+  ctx.actor.state = change.to;
+  emit(ctx, { type: "state", from: change.from.name, to: change.to.name, reason: change.to.reason });
+  return true;
+}

@@ -1,0 +1,75 @@
+import type { AuditEventBody } from "@mms/contracts";
+import { formatToStep, toDecimalString, type Decimal } from "../decimal";
+import { computeQuote, type Quote } from "../quote-engine";
+import { TIMINGS } from "../symbol-protocol";
+import { syncCountdown } from "./countdown";
+import { sendCancels, sendReconciledActions } from "./intents";
+import { canSend, isAwaitingSnapshot } from "./state";
+import { emit, type StepContext } from "./step-context";
+import { marketTouch, type MarketTouch } from "./views";
+
+/** While ACTIVE with a usable book and the right to send: the quote, then the orders that carry it. */
+export function requote(ctx: StepContext, touch?: MarketTouch): void {
+  const { actor, now } = ctx;
+  const book = actor.book;
+  if (actor.state.name !== "ACTIVE" || !book || isAwaitingSnapshot(actor) || !canSend(actor)) return;
+  // Quote around everyone else's market: our own orders are not a price signal.
+  const { bid: bestBid, ask: bestAsk } = touch ?? marketTouch(actor);
+  if (!bestBid || !bestAsk || bestBid.gte(bestAsk)) return;
+  const quote = computeQuote(
+    {
+      bestBid,
+      bestAsk,
+      position: actor.ledger.position,
+      restingBuyQuantity: actor.orders.cancellingQuantity("BUY"),
+      restingSellQuantity: actor.orders.cancellingQuantity("SELL"),
+    },
+    actor.parameters,
+  );
+  emitQuoteIfChanged(ctx, quote, bestBid, bestAsk);
+  const config = actor.settings.config;
+  const actions = actor.orders.reconcile(
+    { bid: quote.bid, ask: quote.ask },
+    now,
+    { tickSize: actor.parameters.tickSize, requoteToleranceTicks: config.requoteToleranceTicks, maxOrdersPerSecond: config.maxOrdersPerSecond, cancelRetryMs: TIMINGS.cancelRetryMs },
+    () => actor.ids.next("O"),
+  );
+  if (actions.some((action) => action.kind === "NEW")) syncCountdown(ctx, "ORDERS_PLACED");
+  sendReconciledActions(ctx, actions);
+}
+
+function emitQuoteIfChanged(ctx: StepContext, quote: Quote, bestBid: Decimal, bestAsk: Decimal): void {
+  const actor = ctx.actor;
+  const key = `${quote.bid?.price.toFixed() ?? "-"}/${quote.ask?.price.toFixed() ?? "-"}/${actor.ledger.position.toFixed()}`;
+  if (key === actor.lastQuoteKey) return;
+  actor.lastQuoteKey = key;
+  const { tickSize, lotSize } = actor.parameters;
+  emit(ctx, {
+    type: "quote",
+    mid: toDecimalString(quote.mid),
+    bestBid: toDecimalString(bestBid),
+    bestAsk: toDecimalString(bestAsk),
+    position: toDecimalString(actor.ledger.position),
+    bid: quote.bid ? { px: formatToStep(quote.bid.price, tickSize), qty: formatToStep(quote.bid.quantity, lotSize) } : null,
+    ask: quote.ask ? { px: formatToStep(quote.ask.price, tickSize), qty: formatToStep(quote.ask.quantity, lotSize) } : null,
+    ...skippedOf(quote),
+  });
+}
+
+/** Why a side is missing from the quote, only when one is. */
+function skippedOf(quote: Quote): Pick<Extract<AuditEventBody, { type: "quote" }>, "skipped"> {
+  if (!quote.bidSkipped && !quote.askSkipped) return {};
+  return { skipped: { ...(quote.bidSkipped ? { bid: quote.bidSkipped } : {}), ...(quote.askSkipped ? { ask: quote.askSkipped } : {}) } };
+}
+
+/**
+ * While stopped nothing may rest: an order not being cancelled (e.g. its cancel was
+ * refused with RATE_LIMIT) is cancelled again, and a cancel that no report has settled
+ * is sent again. Nothing goes out while the actor cannot send.
+ */
+export function retryUnsettledCancels(ctx: StepContext): void {
+  const { actor, now } = ctx;
+  if (!canSend(actor)) return;
+  const stale = actor.orders.all().filter((order) => order.status !== "PENDING_CANCEL" || (order.cancelSentAt !== undefined && now - order.cancelSentAt >= TIMINGS.cancelRetryMs));
+  if (stale.length > 0) sendCancels(ctx, stale.map((order) => order.clientOrderId));
+}

@@ -1,0 +1,105 @@
+import type { QuotingMode } from "@mms/contracts";
+import { Ledger } from "../ledger";
+import { DEFAULT_VOLATILITY_SAMPLE_MS, DEFAULT_VOLATILITY_WINDOW, MarketMonitor } from "../market-monitor";
+import type { OrderBook } from "../order-book";
+import { OrderManager } from "../order-manager";
+import { quoteParameters, type QuoteParameters } from "../quote-engine";
+import { RejectionWindow, type GlobalBreach } from "../risk";
+import { STARTUP_STATE, type SymbolState } from "../state-machine";
+import type { SymbolActorSettings } from "../symbol-protocol";
+import { SequentialIds, type IdSource } from "./ids";
+
+/**
+ * Start-up recovery: the EXEC replay first, then (lease held, connected) the CANCEL_ALL of
+ * an earlier run's leftovers. Losing the lease sends it back to LEFTOVER_CANCEL_PENDING:
+ * whoever holds the lease next cancels leftovers.
+ */
+export type RecoveryPhase = "REPLAYING" | "LEFTOVER_CANCEL_PENDING" | "RECOVERED";
+
+/** Disconnected, a stop's CANCEL_ALL cannot go out: it is owed on reconnect. */
+export type ConnectionState = { readonly kind: "CONNECTED" } | { readonly kind: "DISCONNECTED"; readonly cancelAllOnReconnect: boolean };
+
+/** The ownership lease of the symbol; UNKNOWN until the first lease answer. */
+export type OwnershipState =
+  | { readonly kind: "UNKNOWN" }
+  | { readonly kind: "HELD" }
+  | { readonly kind: "LOST"; readonly owner: string | undefined }
+  | { readonly kind: "OWNED_ELSEWHERE"; readonly owner: string | undefined };
+
+/** The exchange's dead-man's switch: OFF, or ARMED and last refreshed at `refreshedAt`. */
+export type CountdownState = { readonly kind: "OFF" } | { readonly kind: "ARMED"; readonly refreshedAt: number };
+
+/** A gap or invalid data makes the book unusable until a fresh snapshot arrives. */
+export type BookState = { readonly kind: "AWAITING_SNAPSHOT"; readonly requestedAt: number | undefined } | { readonly kind: "READY" };
+
+/** Everything one symbol actor owns. Only `stepSymbol` changes it. */
+export interface SymbolActorState {
+  readonly settings: SymbolActorSettings;
+  readonly parameters: QuoteParameters;
+  state: SymbolState;
+  mode: QuotingMode;
+  /** The last book built; kept while awaiting a snapshot (the figures still show it). */
+  book: OrderBook | undefined;
+  bookState: BookState;
+  lastLagMs: number | undefined;
+  readonly monitor: MarketMonitor;
+  readonly orders: OrderManager;
+  readonly ledger: Ledger;
+  readonly seenExecIds: Set<string>;
+  readonly rejections: RejectionWindow;
+  globalBreach: GlobalBreach | undefined;
+  ownership: OwnershipState;
+  connection: ConnectionState;
+  recovery: RecoveryPhase;
+  countdown: CountdownState;
+  /** When the last TIMER came and how long after the one before: a refresh is due before the next one would be late. */
+  lastTimerAt: number | undefined;
+  timerIntervalMs: number;
+  lastRiskReportAt: number | undefined;
+  lastQuoteKey: string | undefined;
+  readonly ids: IdSource;
+  counters: { invalidMarketData: number; invalidReports: number; duplicateReports: number };
+}
+
+/** `ids` defaults to sequential ids under `settings.idPrefix`. */
+export function initialSymbolState(settings: SymbolActorSettings, ids: IdSource = new SequentialIds(settings.idPrefix)): SymbolActorState {
+  const config = settings.config;
+  return {
+    settings,
+    parameters: quoteParameters(config),
+    state: STARTUP_STATE,
+    mode: settings.initialMode ?? config.mode,
+    book: undefined,
+    bookState: { kind: "AWAITING_SNAPSHOT", requestedAt: undefined },
+    lastLagMs: undefined,
+    monitor: new MarketMonitor({ staleMs: config.staleMs, maxLagMs: settings.maxLagMs, volatilitySampleMs: DEFAULT_VOLATILITY_SAMPLE_MS, volatilityWindow: DEFAULT_VOLATILITY_WINDOW }),
+    orders: new OrderManager(),
+    ledger: new Ledger(),
+    seenExecIds: new Set(),
+    rejections: new RejectionWindow(settings.rejectStorm.count, settings.rejectStorm.windowMs),
+    globalBreach: undefined,
+    ownership: settings.leaseRequired ? { kind: "UNKNOWN" } : { kind: "HELD" },
+    connection: { kind: "CONNECTED" },
+    recovery: "REPLAYING",
+    countdown: { kind: "OFF" },
+    lastTimerAt: undefined,
+    timerIntervalMs: 0,
+    lastRiskReportAt: undefined,
+    lastQuoteKey: undefined,
+    ids,
+    counters: { invalidMarketData: 0, invalidReports: 0, duplicateReports: 0 },
+  };
+}
+
+export function isConnected(actor: SymbolActorState): boolean {
+  return actor.connection.kind === "CONNECTED";
+}
+
+export function isAwaitingSnapshot(actor: SymbolActorState): boolean {
+  return actor.bookState.kind === "AWAITING_SNAPSHOT";
+}
+
+/** Orders go out only with the lease held, connected, and the replay done. */
+export function canSend(actor: SymbolActorState): boolean {
+  return actor.ownership.kind === "HELD" && isConnected(actor) && actor.recovery !== "REPLAYING";
+}

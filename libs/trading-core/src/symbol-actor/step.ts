@@ -1,0 +1,66 @@
+import type { SymbolCommand, SymbolEvent } from "../symbol-protocol";
+import { onControl } from "./control";
+import { onInvalidReport, onReport, onSubmissionFailed } from "./execution-reports";
+import { intendedStop, stop } from "./lifecycle";
+import { onDelta, onInvalidMarketData, onMarketMessage, onMarketStatus, onSnapshot } from "./market-data";
+import { onConnectionLost, onConnectionRestored, onGlobalRisk, onOwnership, onRecoveryComplete } from "./ownership";
+import type { SymbolActorState } from "./state";
+import type { StepContext } from "./step-context";
+import { onTimer } from "./timer";
+
+export interface StepResult {
+  readonly state: SymbolActorState;
+  readonly commands: readonly SymbolCommand[];
+}
+
+/**
+ * The symbol actor as a reducer: the same events at the same times give the same
+ * commands, so a recorded run replays to the same decisions. State is updated in place
+ * (the book would be too costly to copy per delta) and returned.
+ */
+export function stepSymbol(state: SymbolActorState, event: SymbolEvent, now: number): StepResult {
+  const ctx: StepContext = { actor: state, now, commands: [] };
+  dispatch(ctx, event);
+  return { state, commands: ctx.commands };
+}
+
+function dispatch(ctx: StepContext, event: SymbolEvent): void {
+  switch (event.kind) {
+    case "BOOK_SNAPSHOT":
+      return onSnapshot(ctx, event.snapshot);
+    case "BOOK_DELTA":
+      return onDelta(ctx, event.delta);
+    case "PUBLIC_TRADE":
+      onMarketMessage(ctx, event.trade.ts);
+      return;
+    case "MARKET_STATUS":
+      return onMarketStatus(ctx, event.status);
+    case "MARKET_DATA_INVALID":
+      return onInvalidMarketData(ctx, event.subject, event.issues);
+    case "EXECUTION_REPORT":
+      return onReport(ctx, event.report, event.replay);
+    case "EXECUTION_REPORT_INVALID":
+      return onInvalidReport(ctx, event.subject, event.issues);
+    case "RECOVERY_COMPLETE":
+      return onRecoveryComplete(ctx);
+    case "SUBMISSION_FAILED":
+      return onSubmissionFailed(ctx, event.intent, event.reason);
+    case "CONTROL":
+      return onControl(ctx, event.requestId, event.command, event.body);
+    case "GLOBAL_RISK":
+      return onGlobalRisk(ctx, event.breach);
+    case "TIMER":
+      return onTimer(ctx);
+    case "SLOW_CONSUMER":
+      return stop(ctx, "PAUSED", "BUS_LAG", "the NATS client reported a slow consumer");
+    case "CONNECTION_LOST":
+      return onConnectionLost(ctx);
+    case "CONNECTION_RESTORED":
+      return onConnectionRestored(ctx);
+    case "OWNERSHIP":
+      return onOwnership(ctx, event.status, event.owner);
+    case "SHUTDOWN":
+      // An intended stop (SIGTERM), not an automatic one: cancels, no alert.
+      return intendedStop(ctx, "PAUSED", "SHUTDOWN", "the service is stopping");
+  }
+}

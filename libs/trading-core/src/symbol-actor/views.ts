@@ -1,0 +1,73 @@
+import type { SymbolStatus } from "@mms/contracts";
+import { toDecimalString, type Decimal } from "../decimal";
+import { spreadBps } from "../market-monitor";
+import type { StepContext } from "./step-context";
+import { symbolOf } from "./step-context";
+import type { SymbolActorState } from "./state";
+
+export interface MarketTouch {
+  readonly bid: Decimal | undefined;
+  readonly ask: Decimal | undefined;
+  readonly mid: Decimal | undefined;
+}
+
+/** Best bid and ask of everyone but us: our own resting orders are taken out of the book. */
+export function marketTouch(state: SymbolActorState): MarketTouch {
+  const book = state.book;
+  if (!book || book.isCrossed()) return { bid: undefined, ask: undefined, mid: undefined };
+  const own = (side: "BUY" | "SELL") => state.orders.all().flatMap((order) => (order.side === side ? [{ price: order.price, quantity: state.orders.leaves(order) }] : []));
+  const bid = book.bestExcluding("BUY", own("BUY"));
+  const ask = book.bestExcluding("SELL", own("SELL"));
+  return { bid, ask, mid: bid && ask && bid.lt(ask) ? bid.plus(ask).div(2) : undefined };
+}
+
+/** The symbol's view for `mms.status` and `/v1/status`. */
+export function describeSymbol(state: SymbolActorState): SymbolStatus {
+  const mid = marketTouch(state).mid;
+  const ledger = state.ledger;
+  return {
+    symbol: state.settings.config.symbol,
+    state: state.state.name,
+    reason: state.state.reason,
+    mode: state.mode,
+    position: toDecimalString(ledger.position),
+    avgEntryPx: ledger.averageEntryPrice ? toDecimalString(ledger.averageEntryPrice) : null,
+    realizedPnl: toDecimalString(ledger.realizedPnl),
+    unrealizedPnl: toDecimalString(ledger.unrealizedPnl(mid)),
+    fees: toDecimalString(ledger.fees),
+    openOrders: state.orders.openOrderViews(),
+  };
+}
+
+/** Figures the shell turns into metrics. Decimal strings: they cross a thread boundary. */
+export interface SymbolFigures {
+  readonly mid: string | undefined;
+  readonly bestBid: string | undefined;
+  readonly bestAsk: string | undefined;
+  readonly marketSpreadBps: string | undefined;
+  readonly volatilityBps: string;
+  readonly exposure: string;
+  readonly equity: string;
+}
+
+export function symbolFigures(state: SymbolActorState): SymbolFigures {
+  const { bid, ask, mid } = marketTouch(state);
+  return {
+    mid: mid ? toDecimalString(mid) : undefined,
+    bestBid: bid ? toDecimalString(bid) : undefined,
+    bestAsk: ask ? toDecimalString(ask) : undefined,
+    marketSpreadBps: bid && ask && bid.lt(ask) ? toDecimalString(spreadBps(bid, ask)) : undefined,
+    volatilityBps: toDecimalString(state.monitor.volatilityBps()),
+    exposure: toDecimalString(state.ledger.exposure(mid)),
+    equity: toDecimalString(state.ledger.equity(mid)),
+  };
+}
+
+/** Four times a second and on every fill: only what the risk actor needs, no volatility. */
+export function reportRisk(ctx: StepContext): void {
+  const { actor, now } = ctx;
+  const ledger = actor.ledger;
+  const mid = marketTouch(actor).mid;
+  actor.lastRiskReportAt = now;
+  ctx.commands.push({ kind: "RISK_REPORT", report: { symbol: symbolOf(ctx), position: toDecimalString(ledger.position), exposure: toDecimalString(ledger.exposure(mid)), equity: toDecimalString(ledger.equity(mid)) } });
+}
