@@ -25,6 +25,16 @@ export const STOP_REASONS = [
   "MANUAL_RESET",
   "NATS_DISCONNECTED",
   "SHUTDOWN",
+  // Protection stops (contract "Protection").
+  "MMP_TRIGGERED",
+  "PRICE_JUMP",
+  "DEADMAN_FIRED",
+  "PRETRADE_DENIED",
+  "ORDER_STATE_UNKNOWN",
+  "FOREIGN_ORDER",
+  "INVENTORY_UNVERIFIED",
+  /** Reduce-only brought the position to zero. */
+  "REDUCED",
 ] as const;
 export type StopReason = (typeof STOP_REASONS)[number];
 
@@ -47,6 +57,12 @@ export const REFUSAL_REASONS = [
   "UNKNOWN_COMMAND",
   /** The symbol's worker did not answer the control request in time. */
   "NO_ANSWER",
+  /** `resume` within `mmp.frozenMs` of a fill-burst stop. */
+  "MMP_FROZEN",
+  /** `reduce` with a position of zero. */
+  "NOTHING_TO_REDUCE",
+  /** `reset` of INVENTORY_UNVERIFIED without the `position` the MMS reports. */
+  "POSITION_MISMATCH",
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
