@@ -44,6 +44,7 @@ export const REFUSAL_REASONS = [
   "UNKNOWN_SYMBOL",
   "OPEN_ORDERS_UNSETTLED",
   "UNKNOWN_COMMAND",
+  "NO_ANSWER",
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
