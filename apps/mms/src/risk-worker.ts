@@ -1,10 +1,11 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { createLogger } from "@mms/logging";
 import { initialRiskState, stepRisk, type RiskActorEvent } from "@mms/trading-core";
-import type { CoordinatorToRisk, RiskToCoordinator, RiskToSymbol, RiskWorkerData, SymbolToRisk } from "./thread-protocol";
+import { checkProtocolVersion, type CoordinatorToRisk, type RiskToCoordinator, type RiskToSymbol, type RiskWorkerData, type SymbolToRisk } from "./thread-protocol";
 
 // The risk actor's thread: a direct port to every symbol actor, so a kill never waits
 // for the coordinator's event loop.
+checkProtocolVersion(workerData);
 const data = workerData as RiskWorkerData;
 const port = parentPort!;
 const logger = createLogger({ level: data.logging.level, service: "mms", instance: data.instanceName }).child({ actor: "risk" });
@@ -16,8 +17,8 @@ function dispatch(event: RiskActorEvent, traceCarrier?: Readonly<Record<string, 
   for (const command of commands) {
     if (command.kind === "BROADCAST") {
       // A fanned-out control command keeps the trace of the request that caused it.
-      const message: RiskToSymbol = { kind: "ACTOR_EVENT", event: command.event, ...(traceCarrier ? { traceCarrier } : {}) };
-      for (const symbolPort of symbolPorts.values()) symbolPort.postMessage(message);
+      const carrier = traceCarrier ? { traceCarrier } : {};
+      for (const [symbol, symbolPort] of symbolPorts) symbolPort.postMessage({ kind: "ACTOR_EVENT", symbol, event: command.event, ...carrier } satisfies RiskToSymbol);
       if (command.event.kind === "GLOBAL_RISK") {
         const breach = command.event.breach;
         const report: RiskToCoordinator = { kind: "BREACH", reason: breach?.reason ?? null, detail: breach?.detail ?? null };

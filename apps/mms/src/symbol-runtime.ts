@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import { SymbolObservability } from "./symbol-observability";
 import { InputRecorder } from "./recording";
 import { SymbolStepper } from "./symbol-stepper";
-import type { RiskToSymbol, SymbolToCoordinator, SymbolWorkerData } from "./thread-protocol";
+import type { RiskToSymbol, SymbolToCoordinator, SymbolToRisk, SymbolWorkerData } from "./thread-protocol";
 
 export const RUNTIME_TIMINGS = {
   timerMs: 100,
@@ -133,7 +133,7 @@ export class SymbolRuntime {
       onCaughtUp: (info) => {
         this.logger.info("execution history replayed", { replayed: info.replayedCount });
         this.dispatch({ kind: "RECOVERY_COMPLETE" });
-        this.post({ kind: "RECOVERED" });
+        this.post({ kind: "RECOVERED", symbol: this.symbol });
       },
       onInvalid: (issues, subject) => this.dispatch({ kind: "EXECUTION_REPORT_INVALID", subject, issues: formatIssues(issues) }),
       onStatus: (status) => {
@@ -143,7 +143,7 @@ export class SymbolRuntime {
     });
     this.timer = setInterval(() => this.dispatch({ kind: "TIMER" }), RUNTIME_TIMINGS.timerMs);
     this.heartbeat = setInterval(() => this.sendHeartbeat(), RUNTIME_TIMINGS.heartbeatMs);
-    this.post({ kind: "STARTED" });
+    this.post({ kind: "STARTED", symbol: this.symbol });
   }
 
   attachRiskPort(port: MessagePort): void {
@@ -189,7 +189,7 @@ export class SymbolRuntime {
         if (command.kind === "EMIT_EVENT") this.publishEvent(output.events[eventIndex++]!);
         else this.execute(command);
       }
-      if (eventIndex > 0) this.post({ kind: "EVENT_SEQ", lastEventSeq: this.stepper.lastEventSeq });
+      if (eventIndex > 0) this.post({ kind: "EVENT_SEQ", symbol: this.symbol, lastEventSeq: this.stepper.lastEventSeq });
       this.observability.stepped(event, output, receivedAt, () => performance.now());
     });
   }
@@ -201,9 +201,9 @@ export class SymbolRuntime {
       case "REQUEST_SNAPSHOT":
         return this.requestSnapshot();
       case "CONTROL_RESULT":
-        return this.post({ kind: "CONTROL_RESULT", requestId: command.requestId, result: command.result });
+        return this.post({ kind: "CONTROL_RESULT", symbol: this.symbol, requestId: command.requestId, result: command.result });
       case "RISK_REPORT":
-        this.riskPort?.postMessage({ kind: "SYMBOL_RISK", report: command.report });
+        this.riskPort?.postMessage({ kind: "SYMBOL_RISK", symbol: this.symbol, report: command.report } satisfies SymbolToRisk);
         return;
       case "LOG":
         return this.logger.log(command.level, command.message, command.fields);
@@ -344,7 +344,7 @@ export class SymbolRuntime {
     const status = describeSymbol(this.actor);
     const figures = symbolFigures(this.actor);
     this.observability.snapshot(status, figures);
-    this.post({ kind: "HEARTBEAT", status, figures, lastEventSeq: this.stepper.lastEventSeq, connected: isConnected(this.actor) });
+    this.post({ kind: "HEARTBEAT", symbol: this.symbol, status, figures, lastEventSeq: this.stepper.lastEventSeq, connected: isConnected(this.actor) });
   }
 
   /** Cancels everything, waits (bounded) for the acks, then closes the connection. */

@@ -3,9 +3,11 @@ import { createLogger, setTraceContextProvider } from "@mms/logging";
 import { getActiveTraceIds, startTracing, WorkerMetricsRecorder } from "@mms/telemetry";
 import { SymbolObservability } from "./symbol-observability";
 import { SymbolRuntime } from "./symbol-runtime";
-import type { CoordinatorToSymbol, SymbolToCoordinator, SymbolWorkerData } from "./thread-protocol";
+import { checkProtocolVersion, type CoordinatorToSymbol, type SymbolToCoordinator, type SymbolWorkerData } from "./thread-protocol";
 
 // Entry point of one symbol actor's worker thread: it only wires the runtime to its port.
+// Start data of another build would be misread: fail at once, before anything connects.
+checkProtocolVersion(workerData);
 const data = workerData as SymbolWorkerData;
 const port = parentPort!;
 const post = (message: SymbolToCoordinator) => port.postMessage(message);
@@ -13,8 +15,9 @@ const post = (message: SymbolToCoordinator) => port.postMessage(message);
 const tracing = startTracing({ serviceName: "mms", instance: data.service.instanceName });
 if (tracing.enabled) setTraceContextProvider(getActiveTraceIds);
 const logger = createLogger({ level: data.service.logging.level, service: "mms", instance: data.service.instanceName }).child({ symbol: data.symbol.symbol });
-const metrics = new WorkerMetricsRecorder({ flush: (samples) => post({ kind: "METRICS", samples }), intervalMs: 1000 });
-const observability = new SymbolObservability(data.symbol.symbol, metrics, tracing.enabled);
+const symbol = data.symbol.symbol;
+const metrics = new WorkerMetricsRecorder({ flush: (samples) => post({ kind: "METRICS", symbol, samples }), intervalMs: 1000 });
+const observability = new SymbolObservability(symbol, metrics, tracing.enabled);
 const runtime = new SymbolRuntime(data, post, logger, observability);
 
 port.on("message", (message: CoordinatorToSymbol) => {
@@ -23,7 +26,7 @@ port.on("message", (message: CoordinatorToSymbol) => {
       runtime.dispatchFromCoordinator(message.event, message.traceCarrier);
       return;
     case "STATUS_QUERY":
-      post({ kind: "STATUS", requestId: message.requestId, status: runtime.status() });
+      post({ kind: "STATUS", symbol, requestId: message.requestId, status: runtime.status() });
       return;
     case "RISK_PORT":
       runtime.attachRiskPort(message.port);
@@ -32,7 +35,7 @@ port.on("message", (message: CoordinatorToSymbol) => {
       void runtime.shutdown(data.shutdownTimeoutMs).then(async (unsettled) => {
         metrics.flushNow();
         await tracing.shutdown().catch(() => undefined);
-        post({ kind: "SHUTDOWN_COMPLETE", unsettledIntents: unsettled });
+        post({ kind: "SHUTDOWN_COMPLETE", symbol, unsettledIntents: unsettled });
         port.close();
       });
       return;

@@ -1,14 +1,26 @@
-import type { ControlResult, ServiceConfig, SymbolConfig, SymbolStatus } from "@mms/contracts";
+import type { ControlResult, GlobalBreachReason, ServiceConfig, SymbolConfig, SymbolStatus } from "@mms/contracts";
 import type { SymbolEvent, SymbolFigures, SymbolRiskReport } from "@mms/trading-core";
+import type { MetricSample } from "@mms/telemetry";
 import type { MessagePort } from "node:worker_threads";
 
 /**
  * The messages between the coordinator, the symbol actors and the risk actor. Every one
  * is plain data (structured clone): decimals travel as strings, never as Big objects.
+ * A message that concerns one symbol names it.
  */
 
+/** Raised with every change to a message or start data below: a worker of another build refuses to run. */
+export const THREAD_PROTOCOL_VERSION = 2;
+
+type TraceCarrier = Readonly<Record<string, string>>;
+
+/** What every worker gets at start, before anything else. */
+export interface WorkerStartData {
+  readonly protocolVersion: number;
+}
+
 /** Handed to a symbol worker at start. */
-export interface SymbolWorkerData {
+export interface SymbolWorkerData extends WorkerStartData {
   readonly service: Pick<ServiceConfig, "account" | "instanceName" | "nats" | "risk" | "logging">;
   readonly symbol: SymbolConfig;
   /** Prefix of the actor's intent and order ids; a restarted worker gets its own (`<run>r<n>`), ids never repeat. */
@@ -19,38 +31,166 @@ export interface SymbolWorkerData {
   /** When set, every input of the actor is appended to this file for replay. */
   readonly recordingPath: string | undefined;
   /** W3C trace context of the start-up span, so worker spans join it. */
-  readonly traceCarrier: Readonly<Record<string, string>> | undefined;
+  readonly traceCarrier: TraceCarrier | undefined;
   readonly shutdownTimeoutMs: number;
 }
 
-export interface RiskWorkerData {
+export interface RiskWorkerData extends WorkerStartData {
   readonly risk: ServiceConfig["risk"];
   readonly instanceName: string;
   readonly logging: ServiceConfig["logging"];
 }
 
-export type CoordinatorToSymbol =
-  | { readonly kind: "ACTOR_EVENT"; readonly event: SymbolEvent; readonly traceCarrier?: Readonly<Record<string, string>> }
-  | { readonly kind: "STATUS_QUERY"; readonly requestId: string }
-  | { readonly kind: "RISK_PORT"; readonly port: MessagePort }
-  | { readonly kind: "SHUTDOWN" };
+export class ProtocolVersionMismatch extends Error {
+  constructor(readonly received: unknown) {
+    super(`thread protocol mismatch: this worker speaks version ${THREAD_PROTOCOL_VERSION}, its start data says ${String(received)}; coordinator and worker come from different builds`);
+    this.name = "ProtocolVersionMismatch";
+  }
+}
+
+/** A worker's first act: its start data must speak this build's protocol, or the worker fails at once. */
+export function checkProtocolVersion(data: unknown): void {
+  const version = typeof data === "object" && data !== null && "protocolVersion" in data ? data.protocolVersion : undefined;
+  if (version !== THREAD_PROTOCOL_VERSION) throw new ProtocolVersionMismatch(version);
+}
+
+// Coordinator (or risk actor) to a symbol actor ------------------------------------------
+
+/** An input for the actor's reducer; its trace context, if any, becomes the parent span. */
+export interface ActorEventMessage {
+  readonly kind: "ACTOR_EVENT";
+  readonly symbol: string;
+  readonly event: SymbolEvent;
+  readonly traceCarrier?: TraceCarrier;
+}
+
+export interface StatusQueryMessage {
+  readonly kind: "STATUS_QUERY";
+  readonly symbol: string;
+  readonly requestId: string;
+}
+
+/** The actor's end of its direct channel to the risk actor. */
+export interface RiskPortMessage {
+  readonly kind: "RISK_PORT";
+  readonly symbol: string;
+  readonly port: MessagePort;
+}
+
+export interface ShutdownMessage {
+  readonly kind: "SHUTDOWN";
+  readonly symbol: string;
+}
+
+export type CoordinatorToSymbol = ActorEventMessage | StatusQueryMessage | RiskPortMessage | ShutdownMessage;
+
+// Symbol actor to the coordinator --------------------------------------------------------
+
+/** Loaded and connected: the next worker may start loading. */
+export interface WorkerStartedMessage {
+  readonly kind: "STARTED";
+  readonly symbol: string;
+}
+
+/** Execution history replayed: the symbol counts as ready. */
+export interface RecoveredMessage {
+  readonly kind: "RECOVERED";
+  readonly symbol: string;
+}
+
+export interface ControlResultMessage {
+  readonly kind: "CONTROL_RESULT";
+  readonly symbol: string;
+  readonly requestId: string;
+  readonly result: ControlResult;
+}
+
+export interface StatusMessage {
+  readonly kind: "STATUS";
+  readonly symbol: string;
+  readonly requestId: string;
+  readonly status: SymbolStatus;
+}
+
+/** Every 250 ms: proof of life, and what the coordinator shows when the actor cannot answer. */
+export interface HeartbeatMessage {
+  readonly kind: "HEARTBEAT";
+  readonly symbol: string;
+  readonly status: SymbolStatus;
+  readonly figures: SymbolFigures;
+  readonly lastEventSeq: number;
+  readonly connected: boolean;
+}
+
+/** The actor emitted audit events: the coordinator numbers on from here if it must speak for the symbol. */
+export interface EventSeqMessage {
+  readonly kind: "EVENT_SEQ";
+  readonly symbol: string;
+  readonly lastEventSeq: number;
+}
+
+export interface MetricsMessage {
+  readonly kind: "METRICS";
+  readonly symbol: string;
+  readonly samples: readonly MetricSample[];
+}
+
+export interface ShutdownCompleteMessage {
+  readonly kind: "SHUTDOWN_COMPLETE";
+  readonly symbol: string;
+  readonly unsettledIntents: number;
+}
 
 export type SymbolToCoordinator =
-  | { readonly kind: "STARTED" }
-  | { readonly kind: "RECOVERED" }
-  | { readonly kind: "CONTROL_RESULT"; readonly requestId: string; readonly result: ControlResult }
-  | { readonly kind: "STATUS"; readonly requestId: string; readonly status: SymbolStatus }
-  | { readonly kind: "HEARTBEAT"; readonly status: SymbolStatus; readonly figures: SymbolFigures; readonly lastEventSeq: number; readonly connected: boolean }
-  | { readonly kind: "EVENT_SEQ"; readonly lastEventSeq: number }
-  | { readonly kind: "METRICS"; readonly samples: readonly unknown[] }
-  | { readonly kind: "SHUTDOWN_COMPLETE"; readonly unsettledIntents: number };
+  | WorkerStartedMessage
+  | RecoveredMessage
+  | ControlResultMessage
+  | StatusMessage
+  | HeartbeatMessage
+  | EventSeqMessage
+  | MetricsMessage
+  | ShutdownCompleteMessage;
 
-export type CoordinatorToRisk =
-  | { readonly kind: "SYMBOL_PORT"; readonly symbol: string; readonly port: MessagePort }
-  | { readonly kind: "CONTROL_ALL"; readonly requestId: string; readonly command: string; readonly body: unknown; readonly traceCarrier?: Readonly<Record<string, string>> };
+// Coordinator and risk actor ---------------------------------------------------------
 
-export type RiskToCoordinator = { readonly kind: "STARTED" } | { readonly kind: "BREACH"; readonly reason: string | null; readonly detail: string | null };
+/** The risk actor's end of its direct channel to one symbol actor. */
+export interface SymbolPortMessage {
+  readonly kind: "SYMBOL_PORT";
+  readonly symbol: string;
+  readonly port: MessagePort;
+}
 
-/** Over the direct port between a symbol actor and the risk actor. */
-export type SymbolToRisk = { readonly kind: "SYMBOL_RISK"; readonly report: SymbolRiskReport };
-export type RiskToSymbol = { readonly kind: "ACTOR_EVENT"; readonly event: SymbolEvent; readonly traceCarrier?: Readonly<Record<string, string>> };
+/** `mms.control.all.<command>`: fanned out by the risk actor, so a kill does not queue behind the coordinator. */
+export interface ControlAllMessage {
+  readonly kind: "CONTROL_ALL";
+  readonly requestId: string;
+  readonly command: string;
+  readonly body: unknown;
+  readonly traceCarrier?: TraceCarrier;
+}
+
+export type CoordinatorToRisk = SymbolPortMessage | ControlAllMessage;
+
+export interface RiskStartedMessage {
+  readonly kind: "STARTED";
+}
+
+/** A global limit breached (reason set) or cleared (reason null). */
+export interface RiskBreachMessage {
+  readonly kind: "BREACH";
+  readonly reason: GlobalBreachReason | null;
+  readonly detail: string | null;
+}
+
+export type RiskToCoordinator = RiskStartedMessage | RiskBreachMessage;
+
+// Over the direct port between a symbol actor and the risk actor ------------------------
+
+export interface SymbolRiskMessage {
+  readonly kind: "SYMBOL_RISK";
+  readonly symbol: string;
+  readonly report: SymbolRiskReport;
+}
+
+export type SymbolToRisk = SymbolRiskMessage;
+export type RiskToSymbol = ActorEventMessage;

@@ -5,22 +5,18 @@ export { CancelAllIntent, CancelOrderIntent, CountdownIntent, NewOrderIntent, ty
 export { ExecutionReportSchemas, type AcceptedReport, type ExecutionReport, type FillReport } from "./execution-reports";
 export { QuotingMode, SymbolStateName } from "./states";
 export {
-  describeWorkerFailure,
   GLOBAL_BREACH_REASONS,
   MARKET_DATA_STOP_REASONS,
   QUOTE_SKIP_REASONS,
   REASON_CODES,
   REFUSAL_REASONS,
   STOP_REASONS,
-  WORKER_FAILURE_KINDS,
   type ControlRefusal,
   type GlobalBreachReason,
   type QuoteSkipReason,
   type ReasonCode,
   type RefusalReason,
   type StopReason,
-  type WorkerFailure,
-  type WorkerFailureKind,
 } from "./reasons";
 export { CONTROL_COMMANDS, type ControlBody, type ControlCommand, type ControlReply, type ControlResult } from "./control";
 export type { OpenOrderView, StatusReply, SymbolStatus } from "./status";

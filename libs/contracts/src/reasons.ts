@@ -80,17 +80,3 @@ export type QuoteSkipReason = (typeof QUOTE_SKIP_REASONS)[number];
 
 export const REASON_CODES = [...new Set<string>([...STOP_REASONS, ...REFUSAL_REASONS, ...QUOTE_SKIP_REASONS])] as readonly ReasonCode[];
 export type ReasonCode = StopReason | RefusalReason | QuoteSkipReason;
-
-/**
- * How a symbol's worker failed (metric `worker_failures{reason}`): the coordinator knows
- * which when it decides, so the kind travels typed instead of being read from a message.
- */
-export const WORKER_FAILURE_KINDS = ["SILENT", "EXITED"] as const;
-export type WorkerFailureKind = (typeof WORKER_FAILURE_KINDS)[number];
-export type WorkerFailure =
-  | { readonly kind: "SILENT"; readonly silentForMs: number }
-  | { readonly kind: "EXITED"; readonly detail: string };
-
-export function describeWorkerFailure(failure: WorkerFailure): string {
-  return failure.kind === "SILENT" ? `no heartbeat for ${failure.silentForMs} ms` : failure.detail;
-}

@@ -3,3 +3,5 @@ export { createMetrics, type MetricsRegistry } from "./metrics-registry";
 export { getActiveTraceIds, startTracing, withSpan } from "./tracing";
 export { WorkerMetricsRecorder } from "./worker-metrics-recorder";
 export { SpanKind, type Context } from "@opentelemetry/api";
+export { SYMBOL_STATE_VALUES } from "./metric-catalogue";
+export type { MetricSample } from "./metric-samples";

@@ -1,0 +1,198 @@
+import { subjects, type ControlResult, type ServiceConfig, type StatusReply, type SymbolStatus } from "@mms/contracts";
+import type { Logger } from "@mms/logging";
+import { createMetrics, type MetricsRegistry } from "@mms/telemetry";
+import { newRunId } from "../run-id";
+import { THREAD_PROTOCOL_VERSION, type SymbolWorkerData } from "../thread-protocol";
+import { createSystemScheduler, systemClock, type Clock, type Scheduler } from "./clock";
+import { ControlRouter } from "./control-router";
+import { LeaseWiring } from "./lease-wiring";
+import { CoordinatorNats } from "./nats-link";
+import { RequestTracker } from "./request-tracker";
+import { RiskWorkerLink } from "./risk-link";
+import { shutDown } from "./shutdown";
+import { collectStatus, readinessOf, type Readiness } from "./status-service";
+import { handleSymbolMessage } from "./symbol-messages";
+import { SymbolSlots, type SymbolSlot } from "./symbol-slots";
+import { SymbolVoice } from "./symbol-voice";
+import { DEFAULT_SUPERVISOR_OPTIONS, Supervisor, type WorkerFailure } from "./supervisor";
+import { WorkerFailureResponse } from "./worker-failure-response";
+import { SymbolWorkerPool } from "./worker-pool";
+
+const encoder = new TextEncoder();
+
+export interface ServiceOptions {
+  readonly logger: Logger;
+  /** Use the MMS_OWNERS leases (default true). Off only for single-instance tests. */
+  readonly useLeases?: boolean;
+  /** Record every symbol actor's inputs into this folder, one file per symbol. */
+  readonly recordingDirectory?: string;
+  /** A worker silent for this long is taken as dead. */
+  readonly workerSilenceMs?: number;
+  /** A worker not started yet is judged only after this long (workers still load through tsx). */
+  readonly workerStartGraceMs?: number;
+  readonly controlReplyTimeoutMs?: number;
+  /** Spans for control commands are made when tracing was started in this thread. */
+  readonly tracing?: boolean;
+  readonly clock?: Clock;
+  readonly scheduler?: Scheduler;
+}
+
+export interface ServiceHandle {
+  /** Unique to this run of the process: instance name plus run id. */
+  readonly instance: string;
+  readonly runId: string;
+  status(): Promise<StatusReply>;
+  isReady(): Readiness;
+  /** Kills a symbol's worker thread: what a crash looks like to the coordinator. */
+  terminateWorker(symbol: string): Promise<void>;
+  stop(): Promise<void>;
+  readonly stopped: Promise<void>;
+}
+
+/**
+ * The coordinator: loads nothing and decides nothing about quoting. It wires the parts that
+ * give each symbol actor a worker thread, hold the ownership leases, route control and
+ * status, and supervise: a dead or silent worker's symbol is cancelled and HALTED.
+ */
+export class Coordinator implements ServiceHandle {
+  readonly runId = newRunId();
+  readonly instance: string;
+  /** Every metric of the process, fed by the workers' METRICS messages. */
+  readonly metrics: MetricsRegistry = createMetrics();
+  private readonly slots: SymbolSlots;
+  private readonly scheduler: Scheduler;
+  private readonly nats: CoordinatorNats;
+  private readonly risk: RiskWorkerLink;
+  private readonly leases: LeaseWiring | undefined;
+  private readonly voice: SymbolVoice;
+  private readonly failures: WorkerFailureResponse;
+  private readonly supervisor: Supervisor;
+  private readonly pool: SymbolWorkerPool;
+  private readonly controlRequests: RequestTracker<ControlResult>;
+  private readonly statusRequests: RequestTracker<SymbolStatus>;
+  private readonly control: ControlRouter;
+  private stopping: Promise<void> | undefined;
+  private resolveStopped!: () => void;
+  readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
+
+  constructor(
+    private readonly config: ServiceConfig,
+    private readonly options: ServiceOptions,
+  ) {
+    const { logger } = options;
+    const clock = options.clock ?? systemClock;
+    this.scheduler = options.scheduler ?? createSystemScheduler();
+    this.instance = `${config.instanceName}-${this.runId}`;
+    this.slots = new SymbolSlots(config.symbols);
+    this.nats = new CoordinatorNats(logger, this.metrics);
+    this.risk = new RiskWorkerLink(logger);
+    this.leases = (options.useLeases ?? true) ? new LeaseWiring(this.slots, { instanceName: config.instanceName, leaseMs: config.leaseMs }, logger) : undefined;
+    this.voice = new SymbolVoice({ runId: this.runId, instance: this.instance, account: config.account, jetStream: () => this.nats.jetStream, leasesInUse: () => this.leases?.inUse ?? false, clock, logger });
+    this.failures = new WorkerFailureResponse(this.voice, this.metrics, logger);
+    const supervision = { ...DEFAULT_SUPERVISOR_OPTIONS, ...(options.workerSilenceMs !== undefined ? { silenceMs: options.workerSilenceMs } : {}), ...(options.workerStartGraceMs !== undefined ? { workerStartGraceMs: options.workerStartGraceMs } : {}) };
+    this.supervisor = new Supervisor(supervision, clock, this.scheduler, (symbol, failure) => this.onWorkerFailed(symbol, failure));
+    this.controlRequests = new RequestTracker(this.scheduler, `${this.runId}-`);
+    this.statusRequests = new RequestTracker(this.scheduler, `${this.runId}-s`);
+    this.pool = new SymbolWorkerPool({
+      workerData: (slot) => this.symbolWorkerData(slot),
+      connectRisk: (symbol, port) => this.risk.connectSymbol(symbol, port),
+      onSpawned: (slot) => this.supervisor.watch(slot.symbol),
+      onMessage: (slot, message) => handleSymbolMessage(slot, message, { supervisor: this.supervisor, pool: this.pool, controlRequests: this.controlRequests, statusRequests: this.statusRequests, metrics: this.metrics, logger }),
+      onError: (slot, error) => {
+        logger.error("symbol worker crashed", { symbol: slot.symbol, error: error.stack ?? error.message });
+        this.supervisor.errored(slot.symbol, error.message);
+      },
+      onExit: (slot, exitCode) => {
+        slot.shutdownComplete?.();
+        if (!this.stopping) this.supervisor.exited(slot.symbol, exitCode);
+      },
+    });
+    this.control = new ControlRouter({
+      slots: this.slots,
+      requests: this.controlRequests,
+      risk: this.risk,
+      voice: this.voice,
+      restart: (slot) => this.restartSymbolWorker(slot),
+      replyTimeoutMs: options.controlReplyTimeoutMs ?? 2000,
+      tracing: options.tracing ?? false,
+      logger,
+    });
+  }
+
+  async start(): Promise<void> {
+    const { logger } = this.options;
+    const jetStream = await this.nats.open(this.config.nats, `${this.instance}-coordinator`);
+    this.risk.start({ protocolVersion: THREAD_PROTOCOL_VERSION, risk: this.config.risk, instanceName: this.instance, logging: this.config.logging }, (code) => this.onRiskWorkerExit(code));
+    this.pool.enqueue(this.slots.all());
+    this.nats.subscribe(
+      subjects.controlWildcard,
+      (message) => this.control.onControl(message),
+      (error) => logger.warn("control subscription error", { error: error.message }),
+    );
+    this.nats.subscribe(subjects.statusRequest, (message) => {
+      void this.status().then((reply) => message.reply && message.respond(encoder.encode(JSON.stringify(reply))));
+    });
+    await this.leases?.start(jetStream);
+    this.supervisor.start();
+    logger.info("market maker started", { run: this.runId, symbols: this.slots.symbols(), leases: this.leases !== undefined });
+  }
+
+  status(): Promise<StatusReply> {
+    return collectStatus(this.instance, this.slots, this.statusRequests);
+  }
+
+  isReady(): Readiness {
+    return readinessOf(this.slots, { natsConnected: this.nats.connected, stopping: this.stopping !== undefined });
+  }
+
+  async terminateWorker(symbol: string): Promise<void> {
+    await this.slots.get(symbol)?.worker?.terminate();
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= shutDown({ slots: this.slots, pool: this.pool, supervisor: this.supervisor, risk: this.risk, leases: this.leases, nats: this.nats, scheduler: this.scheduler, logger: this.options.logger, shutdownTimeoutMs: this.config.shutdownTimeoutMs }).then(() => this.resolveStopped());
+    return this.stopping;
+  }
+
+  private symbolWorkerData(slot: SymbolSlot): SymbolWorkerData {
+    const { config, options } = this;
+    return {
+      protocolVersion: THREAD_PROTOCOL_VERSION,
+      service: { account: config.account, instanceName: this.instance, nats: config.nats, risk: config.risk, logging: config.logging },
+      symbol: slot.config,
+      // The ORDERS stream drops a repeated Nats-Msg-Id (intentId) as a duplicate, and MMS_EVENTS a
+      // repeated event id: a restarted actor must neither reuse the ids nor restart the seq.
+      runId: slot.restarts === 0 ? this.runId : `${this.runId}r${slot.restarts}`,
+      lastEventSeq: slot.lastEventSeq,
+      leaseRequired: options.useLeases ?? true,
+      recordingPath: options.recordingDirectory ? `${options.recordingDirectory}/${slot.symbol}.jsonl` : undefined,
+      traceCarrier: undefined,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+    };
+  }
+
+  private onWorkerFailed(symbol: string, failure: WorkerFailure): void {
+    const slot = this.slots.get(symbol);
+    if (!slot) return;
+    // A silent worker may still be running: it must not send another order.
+    if (failure.cause === "SILENT") void this.pool.drop(slot);
+    // halt marks the slot HALTED before its first await: what waited for this actor is answered as such.
+    void this.failures.halt(slot, failure);
+    this.controlRequests.partyGone(symbol);
+    this.statusRequests.partyGone(symbol);
+  }
+
+  /** A new actor for a symbol whose worker failed: it replays EXEC, cancels leftovers, waits PAUSED. */
+  private restartSymbolWorker(slot: SymbolSlot): void {
+    this.failures.prepareRestart(slot);
+    this.pool.spawn(slot);
+    this.leases?.tellCurrentOwnership(slot);
+  }
+
+  private onRiskWorkerExit(code: number): void {
+    if (this.stopping) return;
+    // Without the risk actor no global limit is watched: stop everything.
+    this.options.logger.error("risk worker exited: halting every symbol", { code });
+    for (const slot of this.slots.all()) this.slots.post(slot, { kind: "ACTOR_EVENT", symbol: slot.symbol, event: { kind: "CONTROL", requestId: "risk-worker-exit", command: "kill", body: undefined } });
+  }
+}

@@ -1,0 +1,68 @@
+import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
+import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
+import type { ServiceConfig } from "@mms/contracts";
+import { connectNats, ensureEventsStream, watchConnectionStatus, type StatusWatch } from "@mms/nats-adapter";
+import type { Logger } from "@mms/logging";
+import type { MetricsRegistry } from "@mms/telemetry";
+
+/** The coordinator's own NATS connection (control, status, leases, events for dead symbols). */
+export class CoordinatorNats {
+  private connection: NatsConnection | undefined;
+  private client: JetStreamClient | undefined;
+  private statusWatch: StatusWatch | undefined;
+  private readonly subscriptions: Subscription[] = [];
+  private isConnected = false;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly metrics: MetricsRegistry,
+  ) {}
+
+  async open(nats: ServiceConfig["nats"], name: string): Promise<JetStreamClient> {
+    const connection = await connectNats({ ...nats, name });
+    this.connection = connection;
+    this.setConnected(true);
+    const client = jetstream(connection);
+    this.client = client;
+    this.statusWatch = watchConnectionStatus(connection, (status) => {
+      if (status.kind === "DISCONNECTED") {
+        this.setConnected(false);
+        this.logger.warn("coordinator lost NATS", { server: status.server });
+      } else if (status.kind === "RECONNECTED") {
+        this.setConnected(true);
+        this.logger.info("coordinator reconnected to NATS", { server: status.server });
+      }
+    });
+    await ensureEventsStream(await jetstreamManager(connection));
+    return client;
+  }
+
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  get jetStream(): JetStreamClient | undefined {
+    return this.client;
+  }
+
+  /** A throw in `onMessage` would close the connection: handlers catch their own. */
+  subscribe(subject: string, onMessage: (message: Msg) => void, onError: (error: Error) => void = () => undefined): void {
+    if (!this.connection) return;
+    this.subscriptions.push(this.connection.subscribe(subject, { callback: (error, message) => (error ? onError(error) : onMessage(message)) }));
+  }
+
+  unsubscribeAll(): void {
+    for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribeAll();
+    this.statusWatch?.stop();
+    await this.connection?.drain().catch(() => undefined);
+  }
+
+  private setConnected(connected: boolean): void {
+    this.isConnected = connected;
+    this.metrics.set("nats_connected", connected ? 1 : 0);
+  }
+}

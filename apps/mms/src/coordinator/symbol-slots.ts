@@ -1,0 +1,78 @@
+import type { Worker } from "node:worker_threads";
+import type { SymbolConfig, SymbolStatus } from "@mms/contracts";
+import type { CoordinatorToSymbol } from "../thread-protocol";
+
+/** What the coordinator knows of one symbol and its worker. */
+export interface SymbolSlot {
+  readonly config: SymbolConfig;
+  readonly symbol: string;
+  worker: Worker | undefined;
+  failed: boolean;
+  recovered: boolean;
+  lastStatus: SymbolStatus;
+  lastEventSeq: number;
+  leaseHeld: boolean;
+  shutdownComplete: (() => void) | undefined;
+  /** Workers started after a failure: each gets its own id prefix. */
+  restarts: number;
+  /** Not spawned yet (start-up is staggered): messages for it wait here. */
+  waitingToStart: boolean;
+  readonly queued: CoordinatorToSymbol[];
+}
+
+export function startupStatus(config: SymbolConfig): SymbolStatus {
+  return { symbol: config.symbol, state: "PAUSED", reason: "STARTUP", mode: config.mode, position: "0", avgEntryPx: null, realizedPnl: "0", unrealizedPnl: "0", fees: "0", openOrders: [] };
+}
+
+/** A worker runs for it, or will: messages reach its actor and it is expected to answer. */
+export function isServed(slot: SymbolSlot): boolean {
+  return (slot.worker !== undefined || slot.waitingToStart) && !slot.failed;
+}
+
+/** The slots of every configured symbol, in configuration order. */
+export class SymbolSlots {
+  private readonly slots = new Map<string, SymbolSlot>();
+
+  constructor(symbols: readonly SymbolConfig[]) {
+    for (const config of symbols) {
+      this.slots.set(config.symbol, {
+        config,
+        symbol: config.symbol,
+        worker: undefined,
+        failed: false,
+        recovered: false,
+        lastStatus: startupStatus(config),
+        lastEventSeq: 0,
+        leaseHeld: false,
+        shutdownComplete: undefined,
+        waitingToStart: true,
+        queued: [],
+        restarts: 0,
+      });
+    }
+  }
+
+  get(symbol: string): SymbolSlot | undefined {
+    return this.slots.get(symbol);
+  }
+
+  all(): SymbolSlot[] {
+    return [...this.slots.values()];
+  }
+
+  symbols(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  /** To the symbol's actor; held while its worker waits to start; false when no actor will get it. */
+  post(slot: SymbolSlot, message: CoordinatorToSymbol): boolean {
+    if (slot.failed) return false;
+    if (!slot.worker && slot.waitingToStart) {
+      slot.queued.push(message);
+      return true;
+    }
+    if (!slot.worker) return false;
+    slot.worker.postMessage(message);
+    return true;
+  }
+}
