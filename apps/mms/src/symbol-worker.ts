@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createLogger, setTraceContextProvider } from "@mms/logging";
-import { getActiveTraceIds, startTracing, WorkerMetricsRecorder } from "@mms/telemetry";
+import { getActiveTraceIds, startThreadRuntimeMetrics, startTracing, WorkerMetricsRecorder } from "@mms/telemetry";
 import { SymbolObservability } from "./symbol-observability";
 import { SymbolRuntime } from "./symbol-runtime";
 import type { CoordinatorToSymbol, SymbolToCoordinator, SymbolWorkerData } from "./thread-protocol";
@@ -14,6 +14,7 @@ const tracing = startTracing({ serviceName: "mms", instance: data.service.instan
 if (tracing.enabled) setTraceContextProvider(getActiveTraceIds);
 const logger = createLogger({ level: data.service.logging.level, service: "mms", instance: data.service.instanceName }).child({ symbol: data.symbol.symbol });
 const metrics = new WorkerMetricsRecorder({ flush: (samples) => post({ kind: "METRICS", samples }), intervalMs: 1000 });
+const runtimeMetrics = startThreadRuntimeMetrics(metrics, { thread: "symbol", symbol: data.symbol.symbol });
 const observability = new SymbolObservability(data.symbol.symbol, metrics, tracing.enabled);
 const runtime = new SymbolRuntime(data, post, logger, observability);
 
@@ -30,6 +31,7 @@ port.on("message", (message: CoordinatorToSymbol) => {
       return;
     case "SHUTDOWN":
       void runtime.shutdown(data.shutdownTimeoutMs).then(async (unsettled) => {
+        runtimeMetrics.stop();
         metrics.flushNow();
         await tracing.shutdown().catch(() => undefined);
         post({ kind: "SHUTDOWN_COMPLETE", unsettledIntents: unsettled });

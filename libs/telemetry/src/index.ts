@@ -18,6 +18,8 @@ export {
   type MetricKind,
   type MetricName,
 } from "./metric-catalogue";
+export { presetSeriesOf, PRESET_COUNTER_SERIES } from "./metric-presets";
+export { ProcessRuntimeSampler, startThreadRuntimeMetrics, ThreadRuntimeSampler, type MetricSink, type ThreadLabels } from "./runtime-metrics";
 export { isMetricSample, metricSampleProblem, SAMPLE_KIND_OF_METRIC, type MetricSample, type MetricSampleKind } from "./metric-samples";
 export { createMetrics, MetricsRegistry, type MetricsOptions } from "./metrics-registry";
 export {
