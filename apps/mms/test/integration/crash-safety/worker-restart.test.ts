@@ -63,8 +63,8 @@ test("after a worker death, `reset` with operator and reason starts a fresh work
     expect(mms.intents(BTC).slice(intentsBeforeReset).filter((intent) => intent.kind === "NEW")).toEqual([]);
     const restarts = await mms.service.metrics.collectText();
     expect(restarts).toMatch(new RegExp(`mms_worker_restarts_total\\{symbol="${BTC}"\\} 1\\b`));
-    // The other symbol's series exists at zero (pre-created) and stays there.
-    expect(restarts).toMatch(new RegExp(`mms_worker_restarts_total\\{symbol="${ETH}"\\} 0\\b`));
+    // The other symbol's series may exist at zero (pre-created) but never counts.
+    expect(restarts).not.toMatch(new RegExp(`mms_worker_restarts_total\\{symbol="${ETH}"\\} [1-9]`));
 
     // Resumable, and it quotes from the rebuilt inventory (long: both sides shifted down).
     const newsBefore = mms.news(BTC).length;
