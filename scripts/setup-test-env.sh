@@ -10,3 +10,4 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 bash "$here/setup-docker.sh"
 bash "$here/build-nats-image.sh"
+bash "$here/setup-promtool.sh"

@@ -8,6 +8,7 @@ const ALWAYS_TRACED = new Set<SymbolEvent["kind"]>(["CONTROL", "EXECUTION_REPORT
 const MARKET_DATA = new Set<SymbolEvent["kind"]>(["BOOK_SNAPSHOT", "BOOK_DELTA", "PUBLIC_TRADE", "MARKET_STATUS"]);
 const MARKET_DATA_REASONS: ReadonlySet<string> = new Set(MARKET_DATA_STOP_REASONS);
 const STATE_VALUES = { ACTIVE: 0, PAUSED: 1, HALTED: 2 } as const;
+const MILLISECONDS_PER_SECOND = 1000;
 
 /** Metrics are floats by nature; only monitoring reads this, never a trading decision. */
 function gauge(decimalText: string): number {
@@ -53,14 +54,14 @@ export class SymbolObservability {
 
   marketDataReceived(lagMs: number): void {
     this.metrics?.add("market_data_messages", 1, this.labels);
-    this.metrics?.record("market_data_lag_milliseconds", Math.max(0, lagMs), this.labels);
+    this.metrics?.record("market_data_lag_seconds", Math.max(0, lagMs) / MILLISECONDS_PER_SECOND, this.labels);
   }
 
   /** After each step: counters from what the actor decided, and a span for every kill. */
   stepped(event: SymbolEvent, output: SteppedOutput, receivedAt: number, now: () => number): void {
     const metrics = this.metrics;
     if (MARKET_DATA.has(event.kind) && output.commands.some((command) => command.kind === "SEND_INTENT")) {
-      metrics?.record("tick_to_intent_latency_milliseconds", now() - receivedAt, this.labels);
+      metrics?.record("tick_to_intent_latency_seconds", (now() - receivedAt) / MILLISECONDS_PER_SECOND, this.labels);
     }
     if (event.kind === "MARKET_DATA_INVALID") metrics?.add("market_data_faults", 1, { ...this.labels, reason: "MD_INVALID" });
     if (event.kind === "EXECUTION_REPORT" && !event.replay) this.reportApplied(event.report);

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createLogger, setTraceContextProvider } from "@mms/logging";
-import { getActiveTraceIds, startTracing, WorkerMetricsRecorder } from "@mms/telemetry";
+import { getActiveTraceIds, startThreadRuntimeMetrics, startTracing, WorkerMetricsRecorder } from "@mms/telemetry";
 import { SymbolObservability } from "./symbol-observability";
 import { SymbolRuntime } from "./symbol-runtime";
 import { checkProtocolVersion, type CoordinatorToSymbol, type SymbolToCoordinator, type SymbolWorkerData } from "./thread-protocol";
@@ -17,6 +17,7 @@ if (tracing.enabled) setTraceContextProvider(getActiveTraceIds);
 const logger = createLogger({ level: data.service.logging.level, service: "mms", instance: data.service.instanceName }).child({ symbol: data.symbol.symbol });
 const symbol = data.symbol.symbol;
 const metrics = new WorkerMetricsRecorder({ flush: (samples) => post({ kind: "METRICS", symbol, samples }), intervalMs: 1000 });
+const runtimeMetrics = startThreadRuntimeMetrics(metrics, { thread: "symbol", symbol });
 const observability = new SymbolObservability(symbol, metrics, tracing.enabled);
 const runtime = new SymbolRuntime(data, post, logger, observability);
 
@@ -33,6 +34,7 @@ port.on("message", (message: CoordinatorToSymbol) => {
       return;
     case "SHUTDOWN":
       void runtime.shutdown(data.shutdownTimeoutMs).then(async (unsettled) => {
+        runtimeMetrics.stop();
         metrics.flushNow();
         await tracing.shutdown().catch(() => undefined);
         post({ kind: "SHUTDOWN_COMPLETE", symbol, unsettledIntents: unsettled });

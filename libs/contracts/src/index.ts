@@ -1,7 +1,7 @@
 // The public surface of @mms/contracts: only what other packages import. Schemas double as types.
-export { AccountName, Identifier, LIMITS, Timestamp, type Side } from "./primitives";
+export { AccountName, Identifier, LIMITS, SymbolName, Timestamp, type Side } from "./primitives";
 export { BookDelta, BookSnapshot, MarketStatus, PublicTrade, type BookLevel, type MarketStatusValue } from "./market-data";
-export { CancelAllIntent, CancelOrderIntent, CountdownIntent, NewOrderIntent, type OrderIntent } from "./orders";
+export { CancelAllIntent, CancelOrderIntent, CountdownIntent, NewOrderIntent, OrderIntentSchemas, type OrderIntent } from "./orders";
 export { ExecutionReportSchemas, type AcceptedReport, type ExecutionReport, type FillReport } from "./execution-reports";
 export { QuotingMode, SymbolStateName } from "./states";
 export {
@@ -18,9 +18,9 @@ export {
   type RefusalReason,
   type StopReason,
 } from "./reasons";
-export { CONTROL_COMMANDS, type ControlBody, type ControlCommand, type ControlReply, type ControlResult } from "./control";
-export type { OpenOrderView, StatusReply, SymbolStatus } from "./status";
-export type { AuditEvent, AuditEventBody, CheckpointEvent, StateEvent } from "./events";
+export { CONTROL_COMMANDS, ControlBody, ControlReply, type ControlCommand, type ControlResult } from "./control";
+export { StatusReply, type OpenOrderView, type SymbolStatus } from "./status";
+export { AUDIT_EVENT_TYPES, AuditEventSchemas, type AuditEvent, type AuditEventBody, type CheckpointEvent, type StateEvent } from "./events";
 export { CONFIG_DEFAULTS, MmpConfig, SymbolConfig, type ServiceConfig, type ServiceConfigInput, type SymbolConfigInput } from "./config";
 export { parseServiceConfig, symbolWithDefaults, validateServiceConfig } from "./config-loader";
 export { compileUnionValidator, compileValidator, decodeAndValidate, decodeJson, formatIssues, type Validated, type ValidationIssue, type Validator } from "./validation";

@@ -1,22 +1,27 @@
 export type MetricKind = "counter" | "gauge" | "histogram";
 
 /** The only labels the service uses: every one has a small, known set of values. */
-export const METRIC_ATTRIBUTE_NAMES = ["symbol", "reason", "command", "outcome", "state"] as const;
+/** `thread` is `coordinator` or `symbol` (then with `symbol`); see runtime-metrics.ts. */
+export const METRIC_ATTRIBUTE_NAMES = ["symbol", "reason", "command", "outcome", "state", "thread"] as const;
 export type MetricAttributeName = (typeof METRIC_ATTRIBUTE_NAMES)[number];
 export type MetricAttributes = Readonly<Partial<Record<MetricAttributeName, string>>>;
 
 export interface MetricDefinition {
   readonly kind: MetricKind;
-  /** UCUM-style unit, shown as `# UNIT`; names carry the unit in words where it is not obvious. */
+  /** UCUM-style unit; `s` and `By` are shown as `# UNIT seconds`/`bytes`, the suffix the name ends with. */
   readonly unit: string;
   readonly description: string;
   readonly attributes: readonly MetricAttributeName[];
-  /** Histogram bucket upper bounds. */
+  /** Histogram bucket upper bounds, in the metric's unit. */
   readonly buckets?: readonly number[];
+  /** A standard process metric: exported under its own name, without the service prefix. */
+  readonly unprefixed?: true;
 }
 
-const LATENCY_BUCKETS_MILLISECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000] as const;
-const LAG_BUCKETS_MILLISECONDS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2000, 5000, 10000] as const;
+// Prometheus base units: latencies in seconds (the workers measure milliseconds and convert).
+const LATENCY_BUCKETS_SECONDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] as const;
+const LAG_BUCKETS_SECONDS = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] as const;
+const THREAD_LABELS = ["thread", "symbol"] as const satisfies readonly MetricAttributeName[];
 
 /** Value of `symbol_state`: a gauge is cheaper to alert on than a one-hot set of series. */
 export const SYMBOL_STATE_VALUES = { ACTIVE: 0, PAUSED: 1, HALTED: 2 } as const;
@@ -48,19 +53,19 @@ export const METRIC_CATALOGUE = {
   orders_filled: { kind: "counter", unit: "{fill}", description: "FILL execution reports.", attributes: ["symbol"] },
   market_data_messages: { kind: "counter", unit: "{message}", description: "Market-data messages received.", attributes: ["symbol"] },
   market_data_faults: { kind: "counter", unit: "{fault}", description: "Market-data faults detected, by reason code.", attributes: ["symbol", "reason"] },
-  market_data_lag_milliseconds: {
+  market_data_lag_seconds: {
     kind: "histogram",
-    unit: "ms",
+    unit: "s",
     description: "Receive time minus the exchange timestamp of market data.",
     attributes: ["symbol"],
-    buckets: LAG_BUCKETS_MILLISECONDS,
+    buckets: LAG_BUCKETS_SECONDS,
   },
-  tick_to_intent_latency_milliseconds: {
+  tick_to_intent_latency_seconds: {
     kind: "histogram",
-    unit: "ms",
+    unit: "s",
     description: "From receiving a market-data message to the order intents it caused.",
     attributes: ["symbol"],
-    buckets: LATENCY_BUCKETS_MILLISECONDS,
+    buckets: LATENCY_BUCKETS_SECONDS,
   },
   kill_switch_triggers: { kind: "counter", unit: "{trigger}", description: "Automatic moves into PAUSED or HALTED, by reason code.", attributes: ["symbol", "reason", "state"] },
   nats_connected: { kind: "gauge", unit: "1", description: "1 while the NATS connection is up, 0 otherwise.", attributes: [] },
@@ -72,6 +77,14 @@ export const METRIC_CATALOGUE = {
     description: "Control messages by command and outcome (accepted, refused, invalid).",
     attributes: ["symbol", "command", "outcome"],
   },
+  process_cpu_seconds: { kind: "counter", unit: "s", description: "User and system CPU time of the whole process, every thread.", attributes: [], unprefixed: true },
+  process_resident_memory_bytes: { kind: "gauge", unit: "By", description: "Resident set size of the process.", attributes: [], unprefixed: true },
+  process_start_time_seconds: { kind: "gauge", unit: "s", description: "Start time of the process, seconds since the Unix epoch.", attributes: [], unprefixed: true },
+  thread_cpu_seconds: { kind: "counter", unit: "s", description: "User and system CPU time of one thread.", attributes: THREAD_LABELS },
+  thread_event_loop_delay_seconds: { kind: "gauge", unit: "s", description: "99th percentile of the thread's event-loop delay over the last sampling interval.", attributes: THREAD_LABELS },
+  thread_event_loop_delay_max_seconds: { kind: "gauge", unit: "s", description: "Longest event-loop delay of the thread over the last sampling interval.", attributes: THREAD_LABELS },
+  thread_event_loop_utilization_ratio: { kind: "gauge", unit: "1", description: "Share of the last sampling interval the thread's event loop was busy.", attributes: THREAD_LABELS },
+  thread_heap_used_bytes: { kind: "gauge", unit: "By", description: "V8 heap in use by the thread's isolate.", attributes: THREAD_LABELS },
 } as const satisfies Readonly<Record<string, MetricDefinition>>;
 
 export type MetricName = keyof typeof METRIC_CATALOGUE;
@@ -86,9 +99,10 @@ export function isMetricName(name: unknown): name is MetricName {
   return typeof name === "string" && Object.hasOwn(METRIC_CATALOGUE, name);
 }
 
-/** The OpenTelemetry instrument name: prefix, underscore, catalogue key. */
+/** The OpenTelemetry instrument name: prefix, underscore, catalogue key (the key alone for process metrics). */
 export function instrumentName(name: MetricName, prefix: string = DEFAULT_METRIC_PREFIX): string {
-  return prefix === "" ? name : `${prefix}_${name}`;
+  const definition: MetricDefinition = METRIC_CATALOGUE[name];
+  return prefix === "" || definition.unprefixed ? name : `${prefix}_${name}`;
 }
 
 /** The name a scrape shows: the Prometheus exporter adds `_total` to counters only. */

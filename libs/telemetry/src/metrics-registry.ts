@@ -21,13 +21,17 @@ import {
   type MetricDefinition,
   type MetricName,
 } from "./metric-catalogue";
+import { presetSeriesOf } from "./metric-presets";
 import { metricSampleProblem, type MetricSample } from "./metric-samples";
+import { ProcessRuntimeSampler, ThreadRuntimeSampler } from "./runtime-metrics";
 
 export interface MetricsOptions {
   /** Prepended with an underscore to every instrument name; "mms" by default. */
   readonly prefix?: string;
   /** Told about every sample refused by apply (e.g. to count or log it). */
   readonly onRejectedSample?: (problem: string, sample: unknown) => void;
+  /** Process and main-thread runtime metrics, sampled at each scrape; on by default. */
+  readonly runtimeMetrics?: boolean;
 }
 
 type Instrument = { readonly kind: "counter"; readonly counter: Counter } | { readonly kind: "gauge"; readonly gauge: Gauge } | { readonly kind: "histogram"; readonly histogram: Histogram };
@@ -41,6 +45,8 @@ export class MetricsRegistry {
   private readonly provider: MeterProvider;
   private readonly serializer = new (loadExporter().PrometheusSerializer)("", false, undefined, true, true);
   private readonly instruments = new Map<MetricName, Instrument>();
+  private readonly declaredSymbols = new Set<string>();
+  private readonly runtimeSamplers: readonly { sample(): void; stop?(): void }[];
   private rejected = 0;
 
   constructor(private readonly options: MetricsOptions = {}) {
@@ -68,6 +74,17 @@ export class MetricsRegistry {
           break;
       }
     }
+    this.runtimeSamplers = options.runtimeMetrics === false ? [] : [new ProcessRuntimeSampler(this), new ThreadRuntimeSampler(this, { thread: "coordinator" })];
+  }
+
+  /**
+   * Creates the symbol's counters at zero for every label value they are known to take
+   * (metric-presets.ts). Done on the first sample naming the symbol; callable earlier.
+   */
+  declareSymbol(symbol: string): void {
+    if (this.declaredSymbols.has(symbol)) return;
+    this.declaredSymbols.add(symbol);
+    for (const { name, attributes } of presetSeriesOf(symbol)) this.add(name, 0, attributes);
   }
 
   /** Samples refused by apply since start. */
@@ -103,6 +120,7 @@ export class MetricsRegistry {
     }
     const valid = sample as MetricSample;
     const attributes = valid.attributes ?? {};
+    if (attributes.symbol !== undefined) this.declareSymbol(attributes.symbol);
     switch (valid.kind) {
       case "COUNTER_ADD":
         this.add(valid.name, valid.value, attributes);
@@ -126,17 +144,24 @@ export class MetricsRegistry {
 
   /** The /metrics route: Prometheus text format of every instrument. */
   handleMetricsRequest(request: IncomingMessage, response: ServerResponse): void {
+    this.sampleRuntime();
     this.exporter.getMetricsRequestHandler(request, response);
   }
 
   /** The same text as a scrape, for tests and diagnostics. */
   async collectText(): Promise<string> {
+    this.sampleRuntime();
     const { resourceMetrics } = await this.exporter.collect();
     return this.serializer.serialize(resourceMetrics);
   }
 
   shutdown(): Promise<void> {
+    for (const sampler of this.runtimeSamplers) sampler.stop?.();
     return this.provider.shutdown();
+  }
+
+  private sampleRuntime(): void {
+    for (const sampler of this.runtimeSamplers) sampler.sample();
   }
 }
 
@@ -144,7 +169,9 @@ export function createMetrics(options: MetricsOptions = {}): MetricsRegistry {
   return new MetricsRegistry(options);
 }
 
-/** `{order}`-style annotations and the dimensionless "1" would only add noise as `# UNIT` lines. */
+const PROMETHEUS_UNITS: Readonly<Record<string, string>> = { s: "seconds", By: "bytes" };
+
+/** `# UNIT` in Prometheus words, matching the name's suffix; annotations such as `{order}` and "1" are left out. */
 function exportedUnit(unit: string): string {
-  return unit.startsWith("{") || unit === "1" ? "" : unit;
+  return PROMETHEUS_UNITS[unit] ?? (unit.startsWith("{") || unit === "1" ? "" : unit);
 }

@@ -38,8 +38,8 @@ describe("MetricsRegistry", () => {
     ],
     [
       "a histogram record",
-      { kind: "HISTOGRAM_RECORD", name: "market_data_lag_milliseconds", value: 7, attributes: { symbol: "BTCUSDT-PERP" } },
-      'mms_market_data_lag_milliseconds_bucket{symbol="BTCUSDT-PERP",le="10"} 1',
+      { kind: "HISTOGRAM_RECORD", name: "market_data_lag_seconds", value: 0.007, attributes: { symbol: "BTCUSDT-PERP" } },
+      'mms_market_data_lag_seconds_bucket{symbol="BTCUSDT-PERP",le="0.01"} 1',
     ],
   ])("shows %s in the Prometheus text with the right name, labels and value", async (_name, sample, line) => {
     const metrics = registry();
@@ -78,18 +78,21 @@ describe("MetricsRegistry", () => {
     ]));
   });
 
-  it("writes histograms in milliseconds with the catalogue's buckets, count and sum", async () => {
+  it("writes histograms in seconds, the base unit, with the catalogue's buckets, count and sum", async () => {
     const metrics = registry();
-    for (const value of [0.3, 0.7, 4]) metrics.record("tick_to_intent_latency_milliseconds", value, { symbol: "BTCUSDT-PERP" });
+    // Powers of two: exact in binary, so the sum is exact too.
+    for (const value of [2 ** -12, 2 ** -10, 0.25]) metrics.record("tick_to_intent_latency_seconds", value, { symbol: "BTCUSDT-PERP" });
     const lines = (await metrics.collectText()).split("\n");
     expect(lines).toEqual(expect.arrayContaining([
-      "# UNIT mms_tick_to_intent_latency_milliseconds ms",
-      "# TYPE mms_tick_to_intent_latency_milliseconds histogram",
-      'mms_tick_to_intent_latency_milliseconds_count{symbol="BTCUSDT-PERP"} 3',
-      'mms_tick_to_intent_latency_milliseconds_sum{symbol="BTCUSDT-PERP"} 5',
-      'mms_tick_to_intent_latency_milliseconds_bucket{symbol="BTCUSDT-PERP",le="0.5"} 1',
-      'mms_tick_to_intent_latency_milliseconds_bucket{symbol="BTCUSDT-PERP",le="1"} 2',
-      'mms_tick_to_intent_latency_milliseconds_bucket{symbol="BTCUSDT-PERP",le="+Inf"} 3',
+      "# UNIT mms_tick_to_intent_latency_seconds seconds",
+      "# TYPE mms_tick_to_intent_latency_seconds histogram",
+      'mms_tick_to_intent_latency_seconds_count{symbol="BTCUSDT-PERP"} 3',
+      'mms_tick_to_intent_latency_seconds_sum{symbol="BTCUSDT-PERP"} 0.251220703125',
+      'mms_tick_to_intent_latency_seconds_bucket{symbol="BTCUSDT-PERP",le="0.00025"} 1',
+      'mms_tick_to_intent_latency_seconds_bucket{symbol="BTCUSDT-PERP",le="0.001"} 2',
+      'mms_tick_to_intent_latency_seconds_bucket{symbol="BTCUSDT-PERP",le="0.1"} 2',
+      'mms_tick_to_intent_latency_seconds_bucket{symbol="BTCUSDT-PERP",le="0.25"} 3',
+      'mms_tick_to_intent_latency_seconds_bucket{symbol="BTCUSDT-PERP",le="+Inf"} 3',
     ]));
   });
 
@@ -105,7 +108,7 @@ describe("MetricsRegistry", () => {
     ["a label value that is not a string", { kind: "GAUGE_SET", name: "position", value: 1, attributes: { symbol: 7 } }, "has attribute symbol that is not a string of at most 64 characters"],
   ])("refuses %s, reports why and exports nothing", async (_name, sample, problem) => {
     const rejected: string[] = [];
-    const metrics = registry({ onRejectedSample: (reason) => rejected.push(reason) });
+    const metrics = registry({ onRejectedSample: (reason) => rejected.push(reason), runtimeMetrics: false });
     expect(metrics.apply(sample)).toBe(false);
     expect(rejected).toEqual([problem]);
     expect(metrics.rejectedSamples).toBe(1);

@@ -2,6 +2,7 @@ import { MessageChannel } from "node:worker_threads";
 import { createMetrics } from "../src/metrics-registry";
 import { WorkerMetricsRecorder } from "../src/worker-metrics-recorder";
 import { type MetricSample } from "../src/metric-samples";
+import { ThreadRuntimeSampler } from "../src/runtime-metrics";
 
 describe("WorkerMetricsRecorder", () => {
   beforeEach(() => jest.useFakeTimers());
@@ -35,23 +36,23 @@ describe("WorkerMetricsRecorder", () => {
     metrics.add("orders_rejected", 1, { symbol: "BTCUSDT-PERP", reason: "POST_ONLY_WOULD_CROSS" });
     metrics.set("position", 0.1, { symbol: "BTCUSDT-PERP" });
     metrics.set("position", 0.2, { symbol: "BTCUSDT-PERP" });
-    metrics.record("tick_to_intent_latency_milliseconds", 0.4, { symbol: "BTCUSDT-PERP" });
-    metrics.record("tick_to_intent_latency_milliseconds", 0.6, { symbol: "BTCUSDT-PERP" });
+    metrics.record("tick_to_intent_latency_seconds", 0.0004, { symbol: "BTCUSDT-PERP" });
+    metrics.record("tick_to_intent_latency_seconds", 0.0006, { symbol: "BTCUSDT-PERP" });
     jest.advanceTimersByTime(100);
     expect(batches).toEqual([
       [
         { kind: "COUNTER_ADD", name: "orders_rejected", value: 3, attributes: { symbol: "BTCUSDT-PERP", reason: "RATE_LIMIT" } },
         { kind: "COUNTER_ADD", name: "orders_rejected", value: 1, attributes: { symbol: "BTCUSDT-PERP", reason: "POST_ONLY_WOULD_CROSS" } },
         { kind: "GAUGE_SET", name: "position", value: 0.2, attributes: { symbol: "BTCUSDT-PERP" } },
-        { kind: "HISTOGRAM_RECORD", name: "tick_to_intent_latency_milliseconds", value: 0.4, attributes: { symbol: "BTCUSDT-PERP" } },
-        { kind: "HISTOGRAM_RECORD", name: "tick_to_intent_latency_milliseconds", value: 0.6, attributes: { symbol: "BTCUSDT-PERP" } },
+        { kind: "HISTOGRAM_RECORD", name: "tick_to_intent_latency_seconds", value: 0.0004, attributes: { symbol: "BTCUSDT-PERP" } },
+        { kind: "HISTOGRAM_RECORD", name: "tick_to_intent_latency_seconds", value: 0.0006, attributes: { symbol: "BTCUSDT-PERP" } },
       ],
     ]);
   });
 
   it("flushes early when the pending batch reaches its cap", () => {
     const { recorder: metrics, batches } = recorder({ maxPendingSamples: 3 });
-    for (const value of [1, 2, 3]) metrics.record("market_data_lag_milliseconds", value, { symbol: "BTCUSDT-PERP" });
+    for (const value of [0.001, 0.002, 0.003]) metrics.record("market_data_lag_seconds", value, { symbol: "BTCUSDT-PERP" });
     expect(batches).toHaveLength(1);
     expect(metrics.pendingSamples).toBe(0);
   });
@@ -93,4 +94,19 @@ describe("worker samples reaching the main thread's registry", () => {
     workerSide.close();
     await registry.shutdown();
   });
+});
+
+test("a worker thread's runtime sampler sends its event-loop delay, utilization, heap and CPU as samples labelled by thread and symbol", () => {
+  const samples: MetricSample[] = [];
+  const recorder = new WorkerMetricsRecorder({ flush: (batch) => samples.push(...batch), intervalMs: 60_000 });
+  const sampler = new ThreadRuntimeSampler(recorder, { thread: "symbol", symbol: "BTCUSDT-PERP" });
+  sampler.sample();
+  sampler.stop();
+  recorder.flushNow();
+  const names = samples.map((sample) => sample.name).sort();
+  expect(names).toEqual(["thread_cpu_seconds", "thread_event_loop_delay_max_seconds", "thread_event_loop_delay_seconds", "thread_event_loop_utilization_ratio", "thread_heap_used_bytes"]);
+  for (const sample of samples) expect(sample.attributes).toEqual({ thread: "symbol", symbol: "BTCUSDT-PERP" });
+  const metrics = createMetrics({ runtimeMetrics: false });
+  expect(metrics.applyAll(samples)).toBe(samples.length);
+  void metrics.shutdown();
 });

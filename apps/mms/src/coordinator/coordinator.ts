@@ -84,6 +84,8 @@ export class Coordinator implements ServiceHandle {
     this.scheduler = options.scheduler ?? createSystemScheduler();
     this.instance = `${config.instanceName}-${this.runId}`;
     this.slots = new SymbolSlots(config.symbols);
+    // Every known series exists at zero from the start: a first trigger is a step a rate() sees.
+    for (const slot of this.slots.all()) this.metrics.declareSymbol(slot.symbol);
     this.nats = new CoordinatorNats(logger, this.metrics);
     this.risk = new RiskWorkerLink(logger);
     this.leases = (options.useLeases ?? true) ? new LeaseWiring(this.slots, { instanceName: config.instanceName, leaseMs: config.leaseMs }, logger) : undefined;

@@ -1,4 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { request } from "node:http";
+import { createServer } from "node:net";
 import { connect } from "@nats-io/transport-node";
 import { headers as natsHeaders, type NatsConnection } from "@nats-io/nats-core";
 import { startNatsServer, waitFor, type StartedNatsServer, control, requestStatus, RESUME_BODY, isNew, MmsProcess, resumeWhenStarted, waitForRun, ScriptedExchange, symbolConfig, writeConfigFile } from "@mms/test-support";
@@ -110,6 +112,50 @@ test("spans from the coordinator and the symbol worker form one trace, and the i
   }
 });
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+test("promtool check metrics finds nothing to complain about in a live scrape of the running service", async () => {
+  const exchange = await ScriptedExchange.start(client, [SYMBOL]);
+  exchange.publishSnapshot(SYMBOL, [["50000.0", "1"]], [["50010.0", "1"]]);
+  const stopHeartbeat = exchange.heartbeat(SYMBOL);
+  const port = await freePort();
+  const config = serviceConfig(nats.url, [symbolConfig(SYMBOL)], { instanceName: "mms-promtool", http: { port, host: "127.0.0.1" } });
+  const mms = MmsProcess.start(writeConfigFile(config), { env: { MMS_LEASES: "off" } });
+  try {
+    await waitForRun(client, "mms-promtool");
+    await resumeWhenStarted(client, SYMBOL);
+    // Book changes that move the mid: each one requotes, so both histograms get samples.
+    for (let step = 1; step <= 5; step += 1) {
+      exchange.publishDelta(SYMBOL, [[`${50000 + step}.0`, "1"]], []);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const text = await waitFor(async () => {
+      const scrape = await get(port, "/metrics");
+      const latencies = sample(scrape.body, "mms_tick_to_intent_latency_seconds_count", { symbol: SYMBOL }) ?? 0;
+      return latencies > 0 && scrape.body.includes('mms_thread_heap_used_bytes{thread="symbol",symbol="BTCUSDT-PERP"}') ? scrape.body : undefined;
+    }, { timeoutMs: 15_000, description: "a scrape with latency samples and worker runtime metrics" });
+    expect(sample(text, "mms_market_data_lag_seconds_count", { symbol: SYMBOL })).toBeGreaterThan(0);
+    expect(sample(text, "process_cpu_seconds_total", {})).toBeGreaterThan(0);
+    expect(sample(text, "mms_thread_cpu_seconds_total", { thread: "symbol", symbol: SYMBOL })).toBeGreaterThan(0);
+    expect(sample(text, "mms_kill_switch_triggers_total", { symbol: SYMBOL, reason: "BUS_LAG", state: "PAUSED" })).toBe(0);
+
+    const promtool = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+    expect(promtool.error).toBeUndefined();
+    expect({ status: promtool.status, output: `${promtool.stdout}${promtool.stderr}`.trim() }).toEqual({ status: 0, output: "" });
+  } finally {
+    stopHeartbeat();
+    await mms.stop();
+    await exchange.stop();
+  }
+});
+
 test("a scripted session shows in /metrics with the right names, labels and values", async () => {
   const mms = await MmsFixture.start(client, nats.url, output, { symbols: [{ symbol: SYMBOL }] });
   const http = await startHttpServer(0, "127.0.0.1", { status: () => mms.service.status(), isReady: () => mms.service.isReady(), metrics: (req, res) => mms.service.metrics.handleMetricsRequest(req, res) });
@@ -140,8 +186,8 @@ test("a scripted session shows in /metrics with the right names, labels and valu
     expect(sample(text, "mms_orders_cancelled_total", { symbol: SYMBOL, reason: "CANCEL_ALL" })).toBeGreaterThanOrEqual(1);
     expect(sample(text, "mms_nats_connected", {})).toBe(1);
     expect(sample(text, "mms_market_data_messages_total", labels)).toBeGreaterThan(0);
-    expect(text).toMatch(/mms_market_data_lag_milliseconds_bucket\{symbol="BTCUSDT-PERP",le="[^"]+"\} \d+/);
-    expect(text).toMatch(/mms_tick_to_intent_latency_milliseconds_count\{symbol="BTCUSDT-PERP"\} [1-9]/);
+    expect(text).toMatch(/mms_market_data_lag_seconds_bucket\{symbol="BTCUSDT-PERP",le="[^"]+"\} \d+/);
+    expect(text).toMatch(/mms_tick_to_intent_latency_seconds_count\{symbol="BTCUSDT-PERP"\} [1-9]/);
     expect(mms.news(SYMBOL).every(isNew)).toBe(true);
   } finally {
     await http.close();
