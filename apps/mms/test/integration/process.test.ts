@@ -1,6 +1,4 @@
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
-import { startNatsServer, waitFor, type StartedNatsServer, isCancelAll, isNew, requestStatus, MmsProcess, resumeWhenStarted, waitForRun, ScriptedExchange, symbolConfig, writeConfigFile } from "@mms/test-support";
+import { useNatsServer, waitFor, isCancelAll, isNew, requestStatus, MmsProcess, resumeWhenStarted, waitForRun, ScriptedExchange, symbolConfig, writeConfigFile } from "@mms/test-support";
 import type { ServiceConfigInput } from "@mms/contracts";
 import { sleep } from "../support/mms-fixture";
 
@@ -9,24 +7,11 @@ import { sleep } from "../support/mms-fixture";
 
 const SYMBOL = "BTCUSDT-PERP";
 
-let nats: StartedNatsServer;
-let client: NatsConnection;
 let exchange: ScriptedExchange | undefined;
 let stopHeartbeat: (() => void) | undefined;
 const processes: MmsProcess[] = [];
 
-beforeAll(async () => {
-  nats = await startNatsServer();
-  client = await connect({ servers: nats.url });
-});
-
-afterAll(async () => {
-  try {
-    await client?.close();
-  } finally {
-    await nats?.stop();
-  }
-});
+const suite = useNatsServer();
 
 afterEach(async () => {
   stopHeartbeat?.();
@@ -43,7 +28,7 @@ function configFor(overrides: Partial<ServiceConfigInput> = {}): { path: string;
     instanceName: `mms-proc-${suffix.toLowerCase()}`,
     // Long enough that a restart can only quote at once by taking its own lease back.
     leaseMs: 30_000,
-    nats: { servers: [nats.url] },
+    nats: { servers: [suite.url] },
     http: { port: 0, host: "127.0.0.1" },
     logging: { level: "warn" },
     shutdownTimeoutMs: 3000,
@@ -55,7 +40,7 @@ function configFor(overrides: Partial<ServiceConfigInput> = {}): { path: string;
 }
 
 async function startExchange(): Promise<ScriptedExchange> {
-  exchange = await ScriptedExchange.start(client, [SYMBOL]);
+  exchange = await ScriptedExchange.start(suite.client, [SYMBOL]);
   exchange.publishSnapshot(SYMBOL, [["50000.0", "1"]], [["50010.0", "1"]]);
   stopHeartbeat = exchange.heartbeat(SYMBOL);
   return exchange;
@@ -74,8 +59,8 @@ test("SIGKILL mid-session, then a restart: the same position, leftovers cancelle
   const ours = () => exchange.intents.filter((intent) => intent.account === config.account);
 
   const first = launch(path);
-  const firstRun = await waitForRun(client, config.instanceName!);
-  await resumeWhenStarted(client, SYMBOL);
+  const firstRun = await waitForRun(suite.client, config.instanceName!);
+  await resumeWhenStarted(suite.client, SYMBOL);
   await waitFor(() => exchange.openOrders(SYMBOL).length === 2, { timeoutMs: 10_000, description: "both quotes resting" });
   const bid = exchange.openOrders(SYMBOL).find((order) => order.side === "BUY")!;
   await exchange.fill(bid.clientOrderId, undefined, "0.05");
@@ -85,7 +70,7 @@ test("SIGKILL mid-session, then a restart: the same position, leftovers cancelle
   // Settled: position 0.006, and the replacement quotes rest.
   const before = await waitFor(
     async () => {
-      const status = (await requestStatus(client)).symbols[0]!;
+      const status = (await requestStatus(suite.client)).symbols[0]!;
       return status.position === "0.006" && status.openOrders.length === 2 && exchange.openOrders(SYMBOL).length === 2 ? status : undefined;
     },
     { timeoutMs: 10_000, description: "position 0.006 with two quotes resting" },
@@ -100,14 +85,14 @@ test("SIGKILL mid-session, then a restart: the same position, leftovers cancelle
 
   const relaunchedAt = Date.now();
   launch(path);
-  const secondRun = await waitForRun(client, config.instanceName!, [firstRun.instance]);
+  const secondRun = await waitForRun(suite.client, config.instanceName!, [firstRun.instance]);
   expect(secondRun.instance).not.toBe(firstRun.instance);
   const startupCancel = await waitFor(() => ours().slice(intentsOfFirstRun).find(isCancelAll), { timeoutMs: 15_000, description: "CANCEL_ALL from the second run" });
   expect(startupCancel).toMatchObject({ kind: "CANCEL_ALL", reason: "STARTUP", symbol: SYMBOL, account: config.account });
   await waitFor(() => exchange.openOrders(SYMBOL).length === 0, { timeoutMs: 10_000, description: "leftovers cancelled" });
   const after = await waitFor(
     async () => {
-      const status = (await requestStatus(client)).symbols[0]!;
+      const status = (await requestStatus(suite.client)).symbols[0]!;
       return status.openOrders.length === 0 ? status : undefined;
     },
     { timeoutMs: 10_000, description: "no open order left in the second run's books" },
@@ -117,7 +102,7 @@ test("SIGKILL mid-session, then a restart: the same position, leftovers cancelle
   // Nothing was sent before the cancel: no order is re-placed from the old run's book.
   expect(ours().slice(intentsOfFirstRun).filter(isNew)).toEqual([]);
 
-  await resumeWhenStarted(client, SYMBOL);
+  await resumeWhenStarted(suite.client, SYMBOL);
   // Well within leaseMs (30 s): the restarted process took its own lease back at once.
   expect(Date.now() - relaunchedAt).toBeLessThan(15_000);
   await waitFor(() => exchange.openOrders(SYMBOL).length === 2, { timeoutMs: 10_000, description: "quoting again after the restart" });
@@ -141,8 +126,8 @@ test("SIGTERM cancels every order (CANCEL_ALL acknowledged) and exits with code 
   const exchange = await startExchange();
   const { path, config } = configFor();
   const child = launch(path);
-  await waitForRun(client, config.instanceName!);
-  await resumeWhenStarted(client, SYMBOL);
+  await waitForRun(suite.client, config.instanceName!);
+  await resumeWhenStarted(suite.client, SYMBOL);
   await waitFor(() => exchange.openOrders(SYMBOL).length === 2, { timeoutMs: 10_000, description: "both quotes resting" });
 
   child.kill("SIGTERM");
@@ -176,5 +161,5 @@ test("a bad config exits non-zero, lists every error, and sends nothing", async 
   expect(exchange.intents.filter((intent) => intent.account === config.account)).toEqual([]);
   expect(exchange.snapshotRequests.get(SYMBOL) ?? 0).toBe(0);
   // It never got as far as the bus: nobody answers for it.
-  await expect(requestStatus(client, 500)).rejects.toThrow();
+  await expect(requestStatus(suite.client, 500)).rejects.toThrow();
 });

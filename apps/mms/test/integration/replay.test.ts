@@ -2,29 +2,14 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
-import { startNatsServer, waitFor, type StartedNatsServer, ScriptedExchange, symbolConfig } from "@mms/test-support";
+import { useNatsServer, waitFor, ScriptedExchange, symbolConfig } from "@mms/test-support";
 import { readAuditEvents } from "../support/audit-events";
 import { serviceConfig, startTestService } from "../support/service-harness";
 
 const SYMBOL = "BTCUSDT-PERP";
 const encoder = new TextEncoder();
-let nats: StartedNatsServer;
-let client: NatsConnection;
 
-beforeAll(async () => {
-  nats = await startNatsServer();
-  client = await connect({ servers: nats.url });
-});
-
-afterAll(async () => {
-  try {
-    await client?.close();
-  } finally {
-    await nats?.stop();
-  }
-});
+const suite = useNatsServer();
 
 function replayWithCli(recording: string): Array<{ kind: string; intent?: unknown; event?: unknown }> {
   const output = execFileSync(process.execPath, ["apps/mms/dist/cli.js", "replay", recording], { cwd: join(__dirname, "../../../.."), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -36,14 +21,14 @@ function replayWithCli(recording: string): Array<{ kind: string; intent?: unknow
 
 test("a recorded live session replays offline to the same intents and events, twice", async () => {
   const recordingDirectory = mkdtempSync(join(tmpdir(), "mms-recording-"));
-  const exchange = await ScriptedExchange.start(client, [SYMBOL]);
+  const exchange = await ScriptedExchange.start(suite.client, [SYMBOL]);
   const stopHeartbeat = exchange.heartbeat(SYMBOL);
   exchange.publishSnapshot(SYMBOL, [["50000.0", "1"]], [["50010.0", "1"]]);
-  const { service } = await startTestService(serviceConfig(nats.url, [symbolConfig(SYMBOL)]), { useLeases: true, recordingDirectory });
+  const { service } = await startTestService(serviceConfig(suite.url, [symbolConfig(SYMBOL)]), { useLeases: true, recordingDirectory });
   try {
     await waitFor(() => service.isReady().ready, { timeoutMs: 15_000, description: "ready" });
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const resume = await client.request(`mms.control.${SYMBOL}.resume`, encoder.encode(JSON.stringify({ operator: "alice", reason: "replay test" })), { timeout: 5000 });
+    const resume = await suite.client.request(`mms.control.${SYMBOL}.resume`, encoder.encode(JSON.stringify({ operator: "alice", reason: "replay test" })), { timeout: 5000 });
     expect(JSON.parse(new TextDecoder().decode(resume.data))).toMatchObject({ ok: true });
     await exchange.waitForIntents((intents) => intents.filter((intent) => intent.kind === "NEW").length >= 2, "quotes");
     await waitFor(() => exchange.openOrders(SYMBOL).length === 2, { timeoutMs: 5000, description: "resting" });
@@ -52,7 +37,7 @@ test("a recorded live session replays offline to the same intents and events, tw
     await waitFor(() => exchange.openOrders(SYMBOL).some((order) => order.side === "BUY"), { timeoutMs: 5000, description: "a resting bid" });
     await exchange.fill(exchange.openOrders(SYMBOL).find((order) => order.side === "BUY")!.clientOrderId);
     await exchange.waitForIntents((intents) => intents.filter((intent) => intent.kind === "NEW").length >= 5, "a new bid after the fill");
-    client.publish(`mms.control.${SYMBOL}.kill`, encoder.encode(""));
+    suite.client.publish(`mms.control.${SYMBOL}.kill`, encoder.encode(""));
     await exchange.waitForIntents((intents) => intents.some((intent) => intent.kind === "CANCEL_ALL" && intent.reason === "MANUAL_KILL"), "the kill");
   } finally {
     stopHeartbeat();
@@ -62,7 +47,7 @@ test("a recorded live session replays offline to the same intents and events, tw
 
   const recording = join(recordingDirectory, `${SYMBOL}.jsonl`);
   expect(readFileSync(recording, "utf8").split("\n").length).toBeGreaterThan(20);
-  const liveEvents = await readAuditEvents(client, SYMBOL, service.instance);
+  const liveEvents = await readAuditEvents(suite.client, SYMBOL, service.instance);
   const liveIntents = exchange.intents;
 
   const first = replayWithCli(recording);
