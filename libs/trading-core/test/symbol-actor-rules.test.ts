@@ -61,7 +61,7 @@ describe("control body validation", () => {
 });
 
 describe("control decisions", () => {
-  const paused: ControlView = { state: "PAUSED", reason: "STARTUP", mode: "live", hasOrders: false, resumeBlocker: undefined };
+  const paused: ControlView = { state: "PAUSED", reason: "STARTUP", mode: "live", hasOrders: false, resumeBlocker: undefined, reduceOnly: false, reduceBlocker: undefined };
   const active: ControlView = { ...paused, state: "ACTIVE", reason: null };
   const halted: ControlView = { ...paused, state: "HALTED", reason: "POSITION_LIMIT" };
   const deadWorker: ControlView = { ...paused, state: "HALTED", reason: "WORKER_FAILED" };
