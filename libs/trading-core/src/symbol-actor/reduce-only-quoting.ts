@@ -1,4 +1,4 @@
-import { reduceOnlyQuote } from "../protection/reduce-only";
+import { reduceOnlyQuote, reducingSide } from "../protection/reduce-only";
 import type { Quote } from "../quote-engine";
 import type { SymbolActorState } from "./state";
 
@@ -8,7 +8,9 @@ import type { SymbolActorState } from "./state";
  */
 export function reducingQuoteOf(actor: SymbolActorState, normal: Quote): Quote {
   const position = actor.ledger.position;
-  const side = position.gt(0) ? "SELL" : "BUY";
+  const side = reducingSide(position);
+  // Flat: nothing to quote (the caller stops the symbol with REDUCED).
+  if (!side) return { mid: normal.mid, bid: undefined, ask: undefined };
   const reduced = reduceOnlyQuote({
     position,
     quoteSize: actor.parameters.quoteSize,
