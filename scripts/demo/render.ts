@@ -25,10 +25,16 @@ function stateColour(state: string | undefined): string {
   return state === "ACTIVE" ? "\x1b[32m" : state === "HALTED" ? "\x1b[31m" : "\x1b[33m";
 }
 
+/** State, the stop's reason code (any of the vocabulary, protection stops included) and the quoting mode markers. */
+function stateOf(status: SymbolView["status"], reasonSeparator: (reason: string) => string): string {
+  if (!status) return "no status";
+  return `${status.state}${status.reason ? reasonSeparator(status.reason) : ""}${status.reduceOnly ? " [reduce-only]" : ""}${status.mode === "shadow" ? " [shadow]" : ""}`;
+}
+
 function symbolBlock(view: SymbolView): string[] {
   const status = view.status;
   const exchange = view.exchange;
-  const stateText = status ? `${status.state}${status.reason ? ` (${status.reason})` : ""}${status.mode === "shadow" ? " [shadow]" : ""}` : "no status";
+  const stateText = stateOf(status, (reason) => ` (${reason})`);
   const market = exchange
     ? `exchange ${String(exchange.status)}${exchange.marketDataStopped ? ", md STOPPED" : ""}${exchange.marketDataDelayMs ? `, md delayed ${String(exchange.marketDataDelayMs)} ms` : ""}${exchange.driverPaused ? ", driver paused" : ""}, fair ${String(exchange.fairValue)}`
     : "";
@@ -63,7 +69,7 @@ function compactLine(view: SymbolView): string {
   const withoutText = view.withoutMms ? `${fmt(view.withoutMms.bid, dp)}/${fmt(view.withoutMms.ask, dp)} ${spreadText(view.withoutMms.bid, view.withoutMms.ask, dp)}` : "n/a (no md)";
   return [
     view.config.symbol,
-    (status ? `${status.state}${status.reason ? `/${status.reason}` : ""}` : "no-status") + (exchangeNotes.length > 0 ? ` (${exchangeNotes.join(", ")})` : ""),
+    (status ? stateOf(status, (reason) => `/${reason}`) : "no-status") + (exchangeNotes.length > 0 ? ` (${exchangeNotes.join(", ")})` : ""),
     `mkt ${fmt(view.withMms?.bid, dp)}/${fmt(view.withMms?.ask, dp)} ${spreadText(view.withMms?.bid, view.withMms?.ask, dp)}`,
     `w/o MMS ${withoutText}`,
     `quotes ${quotes} (${view.orderRate.toFixed(1)} orders/s)`,
@@ -99,6 +105,7 @@ export function operatorCommands(url: string, symbol: string, ansi = true): stri
     `  pause one:        ${nats} req mms.control.${symbol}.pause ${body("looking")}`,
     `  reset a halt:     ${nats} req mms.control.${symbol}.reset ${body("checked")}`,
     `  resume:           ${nats} req mms.control.${symbol}.resume ${body("feed back")}`,
+    `  reduce-only:      ${nats} req mms.control.${symbol}.reduce ${body("work off the position")}   (quotes only toward zero; PAUSED REDUCED when flat)`,
     `  status:           ${nats} req mms.status ''`,
     `  exchange faults:  ${nats} req sim.control.${symbol}.halt ''   (then resume-trading; also stop-md/start-md, crossed, skip-seq, delay-md '{"ms":3000}', reject-all '{"enabled":true}')`,
   ];

@@ -1,6 +1,7 @@
 import { SpanKind, withSpan, type Context, type WorkerMetricsRecorder } from "@mms/telemetry";
 import { MARKET_DATA_STOP_REASONS, type AuditEvent, type ExecutionReport, type OrderIntent, type SymbolStatus } from "@mms/contracts";
 import { Big, type SymbolEvent, type SymbolFigures } from "@mms/trading-core";
+import { LiquidityObserver, type LiquidityMoment } from "./liquidity-observer";
 import type { SteppedOutput } from "./symbol-stepper";
 
 /** Inputs traced on every occurrence; market data is sampled, timer ticks are not traced. */
@@ -22,6 +23,7 @@ function gauge(decimalText: string): number {
 export class SymbolObservability {
   private marketDataSeen = 0;
   private readonly labels: { readonly symbol: string };
+  private readonly liquidity = new LiquidityObserver();
 
   constructor(
     symbol: string,
@@ -58,8 +60,9 @@ export class SymbolObservability {
   }
 
   /** After each step: counters from what the actor decided, and a span for every kill. */
-  stepped(event: SymbolEvent, output: SteppedOutput, receivedAt: number, now: () => number): void {
+  stepped(event: SymbolEvent, output: SteppedOutput, receivedAt: number, now: () => number, moment?: LiquidityMoment): void {
     const metrics = this.metrics;
+    if (metrics && moment) this.liquidity.stepped(event, output.commands, moment);
     if (MARKET_DATA.has(event.kind) && output.commands.some((command) => command.kind === "SEND_INTENT")) {
       metrics?.record("tick_to_intent_latency_seconds", (now() - receivedAt) / MILLISECONDS_PER_SECOND, this.labels);
     }
@@ -111,9 +114,10 @@ export class SymbolObservability {
   }
 
   /** Gauges, on every heartbeat. */
-  snapshot(status: SymbolStatus, figures: SymbolFigures): void {
+  snapshot(status: SymbolStatus, figures: SymbolFigures, moment?: LiquidityMoment): void {
     const metrics = this.metrics;
     if (!metrics) return;
+    if (moment) this.liquidity.publish(metrics, this.labels, moment);
     metrics.set("symbol_state", STATE_VALUES[status.state], this.labels);
     metrics.set("position", gauge(status.position), this.labels);
     metrics.set("notional", gauge(figures.exposure), this.labels);

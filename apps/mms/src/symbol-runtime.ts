@@ -3,7 +3,7 @@ import { createInbox, type Msg, type NatsConnection, type Subscription } from "@
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { decodeAndValidate, formatIssues, subjects, validators, type AuditEvent, type OrderIntent, type Validated, type Validator } from "@mms/contracts";
 import { connectNats, publishIntent, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
-import { describeSymbol, isConnected, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "@mms/trading-core";
+import { describeSymbol, isConnected, quotesPresentNow, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
 import { extractTraceContext, injectTraceContext, readTraceHeaders, type Context } from "@mms/telemetry";
 import { performance } from "node:perf_hooks";
@@ -190,7 +190,7 @@ export class SymbolRuntime {
         else this.execute(command);
       }
       if (eventIndex > 0) this.post({ kind: "EVENT_SEQ", symbol: this.symbol, lastEventSeq: this.stepper.lastEventSeq });
-      this.observability.stepped(event, output, receivedAt, () => performance.now());
+      this.observability.stepped(event, output, receivedAt, () => performance.now(), { at: now, quotesPresent: () => quotesPresentNow(this.actor) });
     });
   }
 
@@ -343,7 +343,7 @@ export class SymbolRuntime {
     if (!this.stopping) this.flushHeldEvents();
     const status = describeSymbol(this.actor);
     const figures = symbolFigures(this.actor);
-    this.observability.snapshot(status, figures);
+    this.observability.snapshot(status, figures, { at: this.clock(), quotesPresent: () => quotesPresentNow(this.actor) });
     this.post({ kind: "HEARTBEAT", symbol: this.symbol, status, figures, lastEventSeq: this.stepper.lastEventSeq, connected: isConnected(this.actor) });
   }
 

@@ -3,7 +3,7 @@ import { SymbolName, Text } from "./primitives";
 import { REFUSAL_REASONS, STOP_REASONS } from "./reasons";
 import { SymbolStateName } from "./states";
 
-export const CONTROL_COMMANDS = ["kill", "pause", "resume", "reset", "shadow"] as const;
+export const CONTROL_COMMANDS = ["kill", "pause", "resume", "reset", "shadow", "reduce"] as const;
 export type ControlCommand = (typeof CONTROL_COMMANDS)[number];
 
 /** Commands that must work with any body at all, or none. */
@@ -33,6 +33,8 @@ export type ControlResult = Readonly<Static<typeof ControlResult>>;
 
 export const ControlReply = Type.Object({
   ok: Type.Boolean(),
+  /** As in mms.status: replies from several instances can be told apart. */
+  instance: Type.String({ minLength: 1 }),
   // Absent in the contract's reply to an unknown command: {"ok": false, "error": ...}.
   results: Type.Optional(Type.Array(ControlResult)),
   error: Type.Optional(Type.String()),

@@ -20,6 +20,8 @@ export const SymbolStatus = Type.Object({
   unrealizedPnl: ComputedDecimalString,
   fees: SignedDecimalString,
   openOrders: Type.Array(OpenOrderView),
+  /** ACTIVE after `reduce`: only the side that brings the position toward zero is quoted. */
+  reduceOnly: Type.Optional(Type.Literal(true)),
 });
 
 export const StatusReply = Type.Object({

@@ -77,17 +77,19 @@ export const CONTROL_BODY_EXAMPLES = {
 } as const;
 
 export const CONTROL_REPLY_EXAMPLES = {
-  "an accepted resume": { ok: true, results: [{ symbol: "BTCUSDT-PERP", from: "PAUSED", to: "ACTIVE", accepted: true }] },
-  "a refused resume with its reason": { ok: true, results: [{ symbol: "BTCUSDT-PERP", from: "PAUSED", to: "PAUSED", accepted: false, reason: "MD_STALE" }] },
+  "an accepted resume": { ok: true, instance: "mms-0-7f3a9c", results: [{ symbol: "BTCUSDT-PERP", from: "PAUSED", to: "ACTIVE", accepted: true }] },
+  "a refused resume with its reason": { ok: true, instance: "mms-0-7f3a9c", results: [{ symbol: "BTCUSDT-PERP", from: "PAUSED", to: "PAUSED", accepted: false, reason: "MD_STALE" }] },
   "a kill of every symbol": {
     ok: true,
+    instance: "mms-0-7f3a9c",
     results: [
       { symbol: "BTCUSDT-PERP", from: "ACTIVE", to: "HALTED", accepted: true },
       { symbol: "ETHUSDT-PERP", from: "PAUSED", to: "HALTED", accepted: true },
     ],
   },
-  "a reset refused without an operator": { ok: false, results: [{ symbol: "BTCUSDT-PERP", from: "HALTED", to: "HALTED", accepted: false, reason: "OPERATOR_REQUIRED" }] },
-  "an unknown command, written as the contract does": `{"ok": false, "error": "unknown command: restart"}`,
+  "a reduce refused for a flat position": { ok: false, instance: "mms-0-7f3a9c", results: [{ symbol: "BTCUSDT-PERP", from: "PAUSED", to: "PAUSED", accepted: false, reason: "NOTHING_TO_REDUCE" }] },
+  "a reset refused without an operator": { ok: false, instance: "mms-0-7f3a9c", results: [{ symbol: "BTCUSDT-PERP", from: "HALTED", to: "HALTED", accepted: false, reason: "OPERATOR_REQUIRED" }] },
+  "an unknown command, written as the contract does": `{"ok": false, "instance": "mms-0-7f3a9c", "error": "unknown command: restart"}`,
 } as const;
 
 export const STATUS_REPLY_EXAMPLE = {

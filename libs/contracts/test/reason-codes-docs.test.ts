@@ -28,10 +28,15 @@ test("every code in the runbook's reason-code table exists in the vocabulary, on
 });
 
 describe("the schemas take only codes of the vocabulary", () => {
-  const result = (reason: string) => ({ ok: false, results: [{ symbol: "BTCUSDT-PERP", from: "PAUSED", to: "PAUSED", accepted: false, reason }] });
+  const result = (reason: string) => ({ ok: false, instance: "mms-0-7f3a9c", results: [{ symbol: "BTCUSDT-PERP", from: "PAUSED", to: "PAUSED", accepted: false, reason }] });
 
   test.each([["NO_ANSWER"], ["MD_STALE"], ["HALTED_NEEDS_RESET"], ["WORKER_FAILED"]])("a control reply refusing with %s is valid", (reason) => {
     expect(validators.controlReply(result(reason)).ok).toBe(true);
+  });
+
+  test("a control reply without its instance is invalid", () => {
+    const { instance: _instance, ...withoutInstance } = result("MD_STALE");
+    expect(validators.controlReply(withoutInstance).ok).toBe(false);
   });
 
   test("a control reply with a reason outside the vocabulary is invalid", () => {

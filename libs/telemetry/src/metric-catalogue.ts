@@ -67,6 +67,18 @@ export const METRIC_CATALOGUE = {
     attributes: ["symbol"],
     buckets: LATENCY_BUCKETS_SECONDS,
   },
+  quote_presence_ratio: {
+    kind: "gauge",
+    unit: "1",
+    description: "Share of the time since start, at most the last hour, with both orders resting at quoteSize and ask - bid <= 2 x spreadBps/10000 x mid.",
+    attributes: ["symbol"],
+  },
+  order_to_trade_ratio: {
+    kind: "gauge",
+    unit: "1",
+    description: "NEW and CANCEL intents sent per fill over the same time; absent until the first fill.",
+    attributes: ["symbol"],
+  },
   kill_switch_triggers: { kind: "counter", unit: "{trigger}", description: "Automatic moves into PAUSED or HALTED, by reason code.", attributes: ["symbol", "reason", "state"] },
   nats_connected: { kind: "gauge", unit: "1", description: "1 while the NATS connection is up, 0 otherwise.", attributes: [] },
   worker_restarts: { kind: "counter", unit: "{restart}", description: "Symbol workers started again after a failure.", attributes: ["symbol"] },

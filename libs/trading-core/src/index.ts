@@ -20,3 +20,5 @@ export { describeSymbol, marketTouch, symbolFigures, type MarketTouch, type Symb
 export { planCountdown, type CountdownNeed, type CountdownPlan, type CountdownSchedule } from "./symbol-actor/countdown";
 export { decideControl, validateControlBody, type ControlBodyRefusal, type ControlDecision, type ControlEffect, type ControlView, type ValidatedControl } from "./symbol-actor/control-rules";
 export type { CancelAllReason } from "./symbol-actor/intents";
+export { quotesPresentNow } from "./symbol-actor/liquidity-view";
+export { LiquidityMetrics, type OrderToTrade } from "./protection/liquidity-metrics";

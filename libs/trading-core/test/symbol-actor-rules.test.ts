@@ -61,7 +61,7 @@ describe("control body validation", () => {
 });
 
 describe("control decisions", () => {
-  const paused: ControlView = { state: "PAUSED", reason: "STARTUP", mode: "live", hasOrders: false, resumeBlocker: undefined };
+  const paused: ControlView = { state: "PAUSED", reason: "STARTUP", mode: "live", hasOrders: false, resumeBlocker: undefined, reduceOnly: false, reduceBlocker: undefined };
   const active: ControlView = { ...paused, state: "ACTIVE", reason: null };
   const halted: ControlView = { ...paused, state: "HALTED", reason: "POSITION_LIMIT" };
   const deadWorker: ControlView = { ...paused, state: "HALTED", reason: "WORKER_FAILED" };
@@ -96,5 +96,22 @@ describe("control decisions", () => {
     expect(decideControl(deadWorker, "pause", undefined)).toMatchObject({ refusal: "WORKER_FAILED", effects: [{ kind: "CANCEL_ALL", reason: "MANUAL_PAUSE" }] });
     expect(decideControl(deadWorker, "resume", OPERATOR)).toMatchObject({ refusal: "WORKER_FAILED" });
     expect(decideControl(deadWorker, "shadow", { ...OPERATOR, enabled: true })).toMatchObject({ refusal: "WORKER_FAILED" });
+    expect(decideControl(deadWorker, "reduce", OPERATOR)).toMatchObject({ refusal: "WORKER_FAILED" });
+  });
+
+  test("reduce: PAUSED to reduce-only unless its own blocker holds; a halt needs its reset; a normally quoting symbol must pause first", () => {
+    expect(decideControl(paused, "reduce", OPERATOR)).toMatchObject({ refusal: undefined, effects: [{ kind: "REDUCE" }] });
+    // The resume blocker (here the position limit) does not stop reduce; the reduce blocker does.
+    expect(decideControl({ ...paused, resumeBlocker: "POSITION_LIMIT" }, "reduce", OPERATOR)).toMatchObject({ refusal: undefined, effects: [{ kind: "REDUCE" }] });
+    expect(decideControl({ ...paused, reduceBlocker: "NOTHING_TO_REDUCE" }, "reduce", OPERATOR)).toMatchObject({ refusal: "NOTHING_TO_REDUCE", effects: [] });
+    expect(decideControl(halted, "reduce", OPERATOR)).toMatchObject({ refusal: "HALTED_NEEDS_RESET" });
+    expect(decideControl(active, "reduce", OPERATOR)).toMatchObject({ refusal: "PAUSE_FIRST" });
+    expect(decideControl({ ...active, reduceOnly: true }, "reduce", OPERATOR)).toMatchObject({ refusal: undefined, effects: [] });
+    expect(decideControl(paused, "reduce", {})).toMatchObject({ refusal: "OPERATOR_REQUIRED" });
+  });
+
+  test("resume of a reduce-only symbol goes back to normal quoting when nothing blocks it", () => {
+    expect(decideControl({ ...active, reduceOnly: true }, "resume", OPERATOR)).toMatchObject({ refusal: undefined, effects: [{ kind: "RESUME" }] });
+    expect(decideControl({ ...active, reduceOnly: true, resumeBlocker: "POSITION_LIMIT" }, "resume", OPERATOR)).toMatchObject({ refusal: "POSITION_LIMIT" });
   });
 });

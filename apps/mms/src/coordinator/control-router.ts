@@ -22,6 +22,8 @@ export interface ControlRouterSettings {
   /** Spans for control commands are made when tracing was started in this thread. */
   readonly tracing: boolean;
   readonly logger: Logger;
+  /** As in mms.status: every reply names the instance that sent it. */
+  readonly instance: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export class ControlRouter {
     } catch (error) {
       // Never let a control message break the subscription (a throw here closes the connection).
       this.settings.logger.warn("control message not handled", { subject: message.subject.slice(0, 200), error: String(error) });
-      if (message.reply) message.respond(encoder.encode(JSON.stringify({ ok: false, results: [], error: `not handled: ${String(error)}` } satisfies ControlReply)));
+      if (message.reply) message.respond(encoder.encode(JSON.stringify({ ok: false, instance: this.settings.instance, results: [], error: `not handled: ${String(error)}` } satisfies ControlReply)));
     }
   }
 
@@ -81,13 +83,13 @@ export class ControlRouter {
         if (outcome.answered || !slot) return [];
         return [{ symbol: slot.symbol, from: slot.lastStatus.state, to: slot.lastStatus.state, accepted: false, reason: outcome.reason }];
       });
-      if (message.reply) message.respond(encoder.encode(JSON.stringify(replyOf(command, [...answered, ...fromDead, ...unanswered]))));
+      if (message.reply) message.respond(encoder.encode(JSON.stringify(replyOf(this.settings.instance, command, [...answered, ...fromDead, ...unanswered]))));
     });
   }
 }
 
-function replyOf(command: string, results: ControlResult[]): ControlReply {
+function replyOf(instance: string, command: string, results: ControlResult[]): ControlReply {
   const known = (CONTROL_COMMANDS as readonly string[]).includes(command);
-  if (known) return { ok: results.every((result) => result.accepted), results };
-  return { ok: false, results, error: `unknown command "${command}"; known: ${CONTROL_COMMANDS.join(", ")}` };
+  if (known) return { ok: results.every((result) => result.accepted), instance, results };
+  return { ok: false, instance, results, error: `unknown command "${command}"; known: ${CONTROL_COMMANDS.join(", ")}` };
 }

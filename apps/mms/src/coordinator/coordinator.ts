@@ -118,6 +118,7 @@ export class Coordinator implements ServiceHandle {
       replyTimeoutMs: options.controlReplyTimeoutMs ?? 2000,
       tracing: options.tracing ?? false,
       logger,
+      instance: this.instance,
     });
   }
 

@@ -17,7 +17,7 @@ export type DeadSymbolDecision =
     };
 
 /** What the coordinator knows of a dead worker's symbol: halted, and perhaps still holding orders. */
-const DEAD_SYMBOL_VIEW: ControlView = { state: "HALTED", reason: "WORKER_FAILED", mode: "live", hasOrders: true, resumeBlocker: undefined };
+const DEAD_SYMBOL_VIEW: ControlView = { state: "HALTED", reason: "WORKER_FAILED", mode: "live", hasOrders: true, resumeBlocker: undefined, reduceOnly: false, reduceBlocker: undefined };
 
 /**
  * A dead worker's symbol stays HALTED, by the actor's own control rules: kill is accepted

@@ -31,12 +31,12 @@ describe("manual kill is never refused", () => {
     const mms = await start({ symbols: [{ symbol: BTC }] });
     await mms.quoting(BTC);
     const paused = await mms.control(`mms.control.${BTC}.pause`, "{{{");
-    expect(paused).toEqual({ ok: true, results: [{ symbol: BTC, from: "ACTIVE", to: "PAUSED", accepted: true }] });
+    expect(paused).toEqual({ ok: true, instance: mms.service.instance, results: [{ symbol: BTC, from: "ACTIVE", to: "PAUSED", accepted: true }] });
     await mms.waitForCancelAll(BTC, "MANUAL_PAUSE");
     await mms.resume(BTC);
     await waitFor(() => mms.exchange.openOrders(BTC).length === 2, { timeoutMs: 10_000, description: "quoting again" });
     const killed = await mms.control(`mms.control.${BTC}.kill`, "{{{");
-    expect(killed).toEqual({ ok: true, results: [{ symbol: BTC, from: "ACTIVE", to: "HALTED", accepted: true }] });
+    expect(killed).toEqual({ ok: true, instance: mms.service.instance, results: [{ symbol: BTC, from: "ACTIVE", to: "HALTED", accepted: true }] });
     await mms.waitForCancelAll(BTC, "MANUAL_KILL");
     expect(await mms.symbolStatus(BTC)).toMatchObject({ state: "HALTED", reason: "MANUAL_KILL" });
     // Published without a reply subject, the same malformed kill still cancels again.
@@ -63,7 +63,7 @@ describe("operator commands", () => {
     await mms.expectCleanRun(["symbol HALTED"]);
   });
 
-  test("resume, reset and shadow need {operator, reason}; every refusal is audited", async () => {
+  test("resume, reset, shadow and reduce need {operator, reason}; every refusal is audited", async () => {
     const mms = await start({ symbols: [{ symbol: BTC }] });
     const refusals: Array<[string, unknown, string]> = [
       ["resume", undefined, "OPERATOR_REQUIRED"],
@@ -74,10 +74,11 @@ describe("operator commands", () => {
       ["reset", { operator: "alice" }, "OPERATOR_REQUIRED"],
       ["shadow", { enabled: true }, "OPERATOR_REQUIRED"],
       ["shadow", { ...RESUME_BODY }, "INVALID_BODY"],
+      ["reduce", { operator: "alice" }, "OPERATOR_REQUIRED"],
     ];
     for (const [command, body, reason] of refusals) {
       const reply = await mms.control(`mms.control.${BTC}.${command}`, body);
-      expect({ command, body, reply }).toEqual({ command, body, reply: { ok: false, results: [{ symbol: BTC, from: "PAUSED", to: "PAUSED", accepted: false, reason }] } });
+      expect({ command, body, reply }).toEqual({ command, body, reply: { ok: false, instance: mms.service.instance, results: [{ symbol: BTC, from: "PAUSED", to: "PAUSED", accepted: false, reason }] } });
     }
     // reset with an operator, on a symbol that is not HALTED, is refused for that reason.
     expect((await mms.control(`mms.control.${BTC}.reset`, RESUME_BODY)).results?.[0]).toMatchObject({ accepted: false, reason: "NOT_HALTED" });
@@ -132,7 +133,7 @@ describe("shadow mode", () => {
     const mms = await start({ symbols: [{ symbol: BTC }] });
     await mms.quoting(BTC);
     const reply = await mms.control(`mms.control.${BTC}.shadow`, { ...RESUME_BODY, enabled: true });
-    expect(reply).toEqual({ ok: true, results: [{ symbol: BTC, from: "ACTIVE", to: "ACTIVE", accepted: true }] });
+    expect(reply).toEqual({ ok: true, instance: mms.service.instance, results: [{ symbol: BTC, from: "ACTIVE", to: "ACTIVE", accepted: true }] });
     await mms.waitForCancelAll(BTC, "SHADOW_MODE");
     await waitFor(() => mms.exchange.openOrders(BTC).length === 0, { timeoutMs: 10_000, description: "live orders cancelled" });
     const liveIntents = mms.intents(BTC).length;

@@ -21,7 +21,7 @@ describe("start-up and resume", () => {
 
   test("resume without an operator is refused (OPERATOR_REQUIRED)", async () => {
     const mms = await start();
-    expect(await mms.control(`mms.control.${SYMBOL}.resume`)).toEqual({ ok: false, results: [{ symbol: SYMBOL, from: "PAUSED", to: "PAUSED", accepted: false, reason: "OPERATOR_REQUIRED" }] });
+    expect(await mms.control(`mms.control.${SYMBOL}.resume`)).toEqual({ ok: false, instance: mms.service.instance, results: [{ symbol: SYMBOL, from: "PAUSED", to: "PAUSED", accepted: false, reason: "OPERATOR_REQUIRED" }] });
     expect((await resume(mms, { reason: "no name" })).results?.[0]).toMatchObject({ accepted: false, reason: "OPERATOR_REQUIRED" });
     expect(mms.news(SYMBOL)).toEqual([]);
     await mms.expectCleanRun();
@@ -64,7 +64,7 @@ describe("quoting", () => {
   test("resume quotes the contract formula and a fill shifts both quotes down", async () => {
     const mms = await start();
     const reply = await mms.resume(SYMBOL);
-    expect(reply).toEqual({ ok: true, results: [{ symbol: SYMBOL, from: "PAUSED", to: "ACTIVE", accepted: true }] });
+    expect(reply).toEqual({ ok: true, instance: mms.service.instance, results: [{ symbol: SYMBOL, from: "PAUSED", to: "ACTIVE", accepted: true }] });
     await waitFor(() => mms.news(SYMBOL).length >= 2, { timeoutMs: 10_000, description: "two quotes" });
     // mid 50005, spread 10 bps: 50005 x (1 -/+ 0.0005) = 49979.9975 / 50030.0025, rounded away from mid.
     expect(mms.news(SYMBOL).map((intent) => [intent.side, intent.px, intent.qty, intent.tif, intent.type, intent.tag, intent.account])).toEqual([

@@ -3,7 +3,7 @@ import { resetTransition, resumeTransition, type StopTarget } from "../state-mac
 import type { CancelAllReason } from "./intents";
 
 /** Commands that change what the symbol may do: they need an operator and a reason. */
-const OPERATOR_COMMANDS: ReadonlySet<ControlCommand> = new Set(["resume", "reset", "shadow"]);
+const OPERATOR_COMMANDS: ReadonlySet<ControlCommand> = new Set(["resume", "reset", "shadow", "reduce"]);
 
 export type ControlBodyRefusal = Extract<RefusalReason, "UNKNOWN_COMMAND" | "OPERATOR_REQUIRED" | "INVALID_BODY">;
 
@@ -40,6 +40,10 @@ export interface ControlView {
   readonly hasOrders: boolean;
   /** The first condition that blocks a resume (other than a halt), or undefined when none does. */
   readonly resumeBlocker: ControlRefusal | undefined;
+  /** ACTIVE quoting only the side toward a flat position. */
+  readonly reduceOnly: boolean;
+  /** What blocks `reduce`: NOTHING_TO_REDUCE when flat, else a resume blocker other than the position limit. */
+  readonly reduceBlocker: ControlRefusal | undefined;
 }
 
 /** What carrying out a command takes, in order. */
@@ -51,7 +55,10 @@ export type ControlEffect =
   /** Already PAUSED: only the reason changes. */
   | { readonly kind: "RELABEL_PAUSE"; readonly reason: "MANUAL_PAUSE" }
   | { readonly kind: "RESET" }
+  /** PAUSED to ACTIVE quoting normally; ACTIVE reduce-only back to normal quoting. */
   | { readonly kind: "RESUME" }
+  /** PAUSED to ACTIVE reduce-only. */
+  | { readonly kind: "REDUCE" }
   | { readonly kind: "ENTER_SHADOW" }
   | { readonly kind: "LEAVE_SHADOW" };
 
@@ -93,8 +100,15 @@ function decideValidCommand(view: ControlView, command: ControlCommand, body: Co
     case "resume": {
       const change = resumeTransition({ name: view.state, reason: view.reason });
       if (change.kind === "REFUSED") return refused(haltRefusal);
-      if (change.kind === "UNCHANGED") return accepted();
+      if (change.kind === "UNCHANGED" && !view.reduceOnly) return accepted();
       return view.resumeBlocker ? refused(view.resumeBlocker) : accepted({ kind: "RESUME" });
+    }
+    case "reduce": {
+      const change = resumeTransition({ name: view.state, reason: view.reason });
+      if (change.kind === "REFUSED") return refused(haltRefusal);
+      // Reduce-only narrows what an ACTIVE symbol quotes: that takes a pause first, like shadow to live.
+      if (change.kind === "UNCHANGED") return view.reduceOnly ? accepted() : refused("PAUSE_FIRST");
+      return view.reduceBlocker ? refused(view.reduceBlocker) : accepted({ kind: "REDUCE" });
     }
     case "shadow":
       if (view.reason === "WORKER_FAILED") return refused("WORKER_FAILED");

@@ -1,4 +1,5 @@
 import type { ControlRefusal } from "@mms/contracts";
+import { reduceRefusal } from "../protection/reduce-only";
 import { positionBreached } from "../risk";
 import { decideControl, type ControlEffect, type ControlView } from "./control-rules";
 import { cancelAllNowOrOnReconnect } from "./intents";
@@ -21,7 +22,15 @@ export function onControl(ctx: StepContext, requestId: string, command: string, 
 }
 
 export function controlView(actor: SymbolActorState, now: number): ControlView {
-  return { state: actor.state.name, reason: actor.state.reason, mode: actor.mode, hasOrders: actor.orders.hasOrders(), resumeBlocker: resumeBlocker(actor, now) };
+  return {
+    state: actor.state.name,
+    reason: actor.state.reason,
+    mode: actor.mode,
+    hasOrders: actor.orders.hasOrders(),
+    resumeBlocker: resumeBlocker(actor, now),
+    reduceOnly: actor.reduceOnly,
+    reduceBlocker: reduceRefusal(actor.ledger.position) ?? resumeBlocker(actor, now, { ignorePositionLimit: true }),
+  };
 }
 
 function applyEffect(ctx: StepContext, effect: ControlEffect): void {
@@ -37,7 +46,13 @@ function applyEffect(ctx: StepContext, effect: ControlEffect): void {
       reset(ctx);
       return;
     case "RESUME":
+      actor.reduceOnly = false;
       if (resume(ctx)) requote(ctx);
+      return;
+    case "REDUCE":
+      if (!resume(ctx)) return;
+      actor.reduceOnly = true;
+      requote(ctx);
       return;
     case "ENTER_SHADOW":
       actor.mode = "shadow";
@@ -52,7 +67,7 @@ function applyEffect(ctx: StepContext, effect: ControlEffect): void {
 }
 
 /** Why the symbol may not quote now (a halt aside), checked in the order on-call would fix them. */
-function resumeBlocker(actor: SymbolActorState, now: number): ControlRefusal | undefined {
+function resumeBlocker(actor: SymbolActorState, now: number, options: { readonly ignorePositionLimit: boolean } = { ignorePositionLimit: false }): ControlRefusal | undefined {
   if (actor.recovery === "REPLAYING") return "STARTUP";
   if (actor.ownership.kind === "OWNED_ELSEWHERE" || actor.ownership.kind === "UNKNOWN") return "OWNED_ELSEWHERE";
   if (actor.ownership.kind === "LOST") return "OWNERSHIP_LOST";
@@ -65,7 +80,8 @@ function resumeBlocker(actor: SymbolActorState, now: number): ControlRefusal | u
   if (actor.monitor.marketStatus === undefined) return "NO_MARKET_STATUS";
   if (!actor.monitor.isTrading()) return "MARKET_HALTED";
   if (actor.lastLagMs !== undefined) return "BUS_LAG";
-  if (positionBreached(actor.ledger.position, actor.parameters.maxPosition)) return "POSITION_LIMIT";
+  // Reduce-only is the way back from beyond the limit: its quotes can only shrink the position.
+  if (!options.ignorePositionLimit && positionBreached(actor.ledger.position, actor.parameters.maxPosition)) return "POSITION_LIMIT";
   if (actor.globalBreach) return actor.globalBreach.reason;
   if (actor.rejections.isStorm(now)) return "REJECT_STORM";
   return undefined;

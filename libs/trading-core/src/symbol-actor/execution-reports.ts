@@ -1,5 +1,5 @@
 import type { ExecutionReport, OrderIntent } from "@mms/contracts";
-import { toDecimalString } from "../decimal";
+import { toDecimalString, type Decimal } from "../decimal";
 import { positionBreached } from "../risk";
 import { syncCountdown } from "./countdown";
 import { sendCancels } from "./intents";
@@ -18,8 +18,9 @@ export function onReport(ctx: StepContext, report: ExecutionReport, replay: bool
   actor.seenExecIds.add(report.execId);
   const effect = actor.orders.applyReport(report);
   if (report.kind === "FILL") {
+    const before = actor.ledger.position;
     actor.ledger.applyFill(report);
-    if (!replay) onLiveFill(ctx, report);
+    if (!replay) onLiveFill(ctx, report, before);
   }
   if (replay) return;
 
@@ -38,7 +39,7 @@ export function onInvalidReport(ctx: StepContext, subject: string, issues: strin
   log(ctx, "warn", "invalid execution report refused", { subject, issues });
 }
 
-function onLiveFill(ctx: StepContext, report: Extract<ExecutionReport, { kind: "FILL" }>): void {
+function onLiveFill(ctx: StepContext, report: Extract<ExecutionReport, { kind: "FILL" }>, before: Decimal): void {
   const { actor } = ctx;
   const ledger = actor.ledger;
   emit(ctx, {
@@ -55,7 +56,9 @@ function onLiveFill(ctx: StepContext, report: Extract<ExecutionReport, { kind: "
     realizedPnl: toDecimalString(ledger.realizedPnl),
     fees: toDecimalString(ledger.fees),
   });
-  if (positionBreached(ledger.position, actor.parameters.maxPosition)) {
+  // Reduce-only runs beyond the limit on purpose; only a fill that grows |position| (not one of its quotes) halts it.
+  const allowedBeyondLimit = actor.reduceOnly && ledger.position.abs().lte(before.abs());
+  if (positionBreached(ledger.position, actor.parameters.maxPosition) && !allowedBeyondLimit) {
     stop(ctx, "HALTED", "POSITION_LIMIT", `position ${ledger.position.toFixed()} beyond ${actor.parameters.maxPosition.toFixed()}`);
   }
   reportRisk(ctx);

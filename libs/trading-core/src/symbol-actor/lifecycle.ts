@@ -41,6 +41,7 @@ function applyStop(ctx: StepContext, target: StopTarget, reason: StopReason, det
   if (change.kind === "MOVED" && effects.cancelAll) cancelAllNowOrOnReconnect(ctx, reason);
   actor.state = change.to;
   actor.lastQuoteKey = undefined;
+  if (change.kind === "MOVED") actor.reduceOnly = false;
   emit(ctx, { type: "state", from: change.from.name, to: change.to.name, reason });
   if (change.kind === "MOVED" && effects.alert) {
     // Event text is bounded (the contract's Text): a detail quoting a hostile message could be megabytes.

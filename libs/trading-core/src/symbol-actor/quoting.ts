@@ -4,6 +4,8 @@ import { computeQuote, type Quote } from "../quote-engine";
 import { TIMINGS } from "../symbol-protocol";
 import { syncCountdown } from "./countdown";
 import { sendCancels, sendReconciledActions } from "./intents";
+import { stop } from "./lifecycle";
+import { reducingQuoteOf } from "./reduce-only-quoting";
 import { canSend, isAwaitingSnapshot } from "./state";
 import { emit, type StepContext } from "./step-context";
 import { marketTouch, type MarketTouch } from "./views";
@@ -12,11 +14,12 @@ import { marketTouch, type MarketTouch } from "./views";
 export function requote(ctx: StepContext, touch?: MarketTouch): void {
   const { actor, now } = ctx;
   const book = actor.book;
+  if (reachedFlat(ctx)) return;
   if (actor.state.name !== "ACTIVE" || !book || isAwaitingSnapshot(actor) || !canSend(actor)) return;
   // Quote around everyone else's market: our own orders are not a price signal.
   const { bid: bestBid, ask: bestAsk } = touch ?? marketTouch(actor);
   if (!bestBid || !bestAsk || bestBid.gte(bestAsk)) return;
-  const quote = computeQuote(
+  const normal = computeQuote(
     {
       bestBid,
       bestAsk,
@@ -26,6 +29,7 @@ export function requote(ctx: StepContext, touch?: MarketTouch): void {
     },
     actor.parameters,
   );
+  const quote = actor.reduceOnly ? reducingQuoteOf(actor, normal) : normal;
   emitQuoteIfChanged(ctx, quote, bestBid, bestAsk);
   const config = actor.settings.config;
   const actions = actor.orders.reconcile(
@@ -36,6 +40,14 @@ export function requote(ctx: StepContext, touch?: MarketTouch): void {
   );
   if (actions.some((action) => action.kind === "NEW")) syncCountdown(ctx, "ORDERS_PLACED");
   sendReconciledActions(ctx, actions);
+}
+
+/** Reduce-only has done its job: the position is flat, the symbol stops (REDUCED). */
+function reachedFlat(ctx: StepContext): boolean {
+  const actor = ctx.actor;
+  if (actor.state.name !== "ACTIVE" || !actor.reduceOnly || !actor.ledger.position.eq(0)) return false;
+  stop(ctx, "PAUSED", "REDUCED", "reduce-only brought the position to zero");
+  return true;
 }
 
 function emitQuoteIfChanged(ctx: StepContext, quote: Quote, bestBid: Decimal, bestAsk: Decimal): void {

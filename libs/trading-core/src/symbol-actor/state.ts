@@ -48,6 +48,8 @@ export interface SymbolActorState {
   readonly seenExecIds: Set<string>;
   readonly rejections: RejectionWindow;
   globalBreach: GlobalBreach | undefined;
+  /** ACTIVE after `reduce`: only the side toward a flat position is quoted; cleared by any stop or a plain resume. */
+  reduceOnly: boolean;
   ownership: OwnershipState;
   connection: ConnectionState;
   recovery: RecoveryPhase;
@@ -78,6 +80,7 @@ export function initialSymbolState(settings: SymbolActorSettings, ids: IdSource 
     seenExecIds: new Set(),
     rejections: new RejectionWindow(settings.rejectStorm.count, settings.rejectStorm.windowMs),
     globalBreach: undefined,
+    reduceOnly: false,
     ownership: settings.leaseRequired ? { kind: "UNKNOWN" } : { kind: "HELD" },
     connection: { kind: "CONNECTED" },
     recovery: "REPLAYING",

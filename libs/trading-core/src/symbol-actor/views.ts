@@ -36,6 +36,7 @@ export function describeSymbol(state: SymbolActorState): SymbolStatus {
     unrealizedPnl: toDecimalString(ledger.unrealizedPnl(mid)),
     fees: toDecimalString(ledger.fees),
     openOrders: state.orders.openOrderViews(),
+    ...(state.reduceOnly && state.state.name === "ACTIVE" ? { reduceOnly: true as const } : {}),
   };
 }
 
