@@ -68,5 +68,7 @@ function resumeBlocker(actor: SymbolActorState, now: number): ControlRefusal | u
   if (positionBreached(actor.ledger.position, actor.parameters.maxPosition)) return "POSITION_LIMIT";
   if (actor.globalBreach) return actor.globalBreach.reason;
   if (actor.rejections.isStorm(now)) return "REJECT_STORM";
+  const frozen = actor.fillBurst.resumeRefusal(now);
+  if (frozen) return frozen;
   return undefined;
 }
