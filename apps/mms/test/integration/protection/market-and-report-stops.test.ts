@@ -1,11 +1,19 @@
 import { RESUME_BODY, waitFor } from "@mms/test-support";
-import { useMmsSuite, sleep } from "../../support/mms-fixture";
+import { useMmsSuite, sleep, type MmsFixture } from "../../support/mms-fixture";
+import { counterValue } from "../../support/metrics-text";
 
 // The protection stops read off the market and the execution reports, end to end over NATS:
 // each cancels everything (CANCEL_ALL with the reason on ORDERS), changes state and alerts.
 
 const BTC = "BTCUSDT-PERP";
 const suite = useMmsSuite();
+
+/** Counted like every other stop: once in mms_kill_switch_triggers_total{symbol, reason, state}. */
+async function expectCountedOnce(mms: MmsFixture, reason: string, state: "PAUSED" | "HALTED"): Promise<void> {
+  const count = () => mms.service.metrics.collectText().then((text) => counterValue(text, "mms_kill_switch_triggers_total", { symbol: BTC, reason, state }));
+  await waitFor(async () => (await count()) >= 1, { timeoutMs: 10_000, description: `mms_kill_switch_triggers_total{reason=${reason}}` });
+  expect(await count()).toBe(1);
+}
 
 describe("fill burst (MMP_TRIGGERED)", () => {
   test("more than mmp.maxFills own fills within the window pause; resume is refused with MMP_FROZEN, then accepted after frozenMs", async () => {
@@ -27,6 +35,7 @@ describe("fill burst (MMP_TRIGGERED)", () => {
     const thawed = await mms.control(`mms.control.${BTC}.resume`, RESUME_BODY);
     expect(thawed.results?.[0]).toMatchObject({ accepted: true, from: "PAUSED", to: "ACTIVE" });
     await waitFor(() => mms.exchange.openOrders(BTC).length === 2, { timeoutMs: 10_000, description: "quoting again after the freeze" });
+    await expectCountedOnce(mms, "MMP_TRIGGERED", "PAUSED");
     await mms.expectCleanRun();
   });
 });
@@ -43,6 +52,7 @@ describe("price jump (PRICE_JUMP)", () => {
     // Mid 50260 to 51015: 150 bps (202 from the first mid, still within the window).
     mms.exchange.publishSnapshot(BTC, [["51010.0", "1"]], [["51020.0", "1"]]);
     await mms.expectStopped(BTC, "PAUSED", "PRICE_JUMP");
+    await expectCountedOnce(mms, "PRICE_JUMP", "PAUSED");
     await mms.expectCleanRun();
   });
 });
@@ -54,6 +64,7 @@ describe("dead-man fired (DEADMAN_FIRED)", () => {
     const newsBefore = mms.news(BTC).length;
     await mms.exchange.fireCountdown(BTC, mms.account);
     await mms.expectStopped(BTC, "PAUSED", "DEADMAN_FIRED");
+    await expectCountedOnce(mms, "DEADMAN_FIRED", "PAUSED");
     await sleep(500);
     expect(mms.news(BTC)).toHaveLength(newsBefore);
     await mms.expectCleanRun();
@@ -66,6 +77,7 @@ describe("foreign order (FOREIGN_ORDER)", () => {
     await mms.quoting(BTC);
     await mms.exchange.foreignFill({ symbol: BTC, account: mms.account, side: "SELL", px: "50000.0", qty: "0.005" });
     await mms.expectStopped(BTC, "HALTED", "FOREIGN_ORDER");
+    await expectCountedOnce(mms, "FOREIGN_ORDER", "HALTED");
     expect((await mms.symbolStatus(BTC)).position).toBe("-0.005");
     await mms.expectCleanRun(["symbol HALTED"]);
   });
