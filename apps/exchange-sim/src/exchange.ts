@@ -19,6 +19,7 @@ import { FillLedger } from "./ledger";
 import { MarketDataFeed } from "./market-data-feed";
 import { MarketDriver, type MarketDriverSettings } from "./market-driver";
 import { CANCEL_REASONS, MatchingEngine, commandFromIntent, type EngineEvent } from "./matching-engine";
+import { fireCountdown, placeForeignOrder, type FaultOutcome } from "./account-faults";
 import { parseControl, type SimControlCommand, type SimControlReply } from "./sim-control";
 import { resolveSymbol, type SimulatedSymbol, type SymbolSetup } from "./symbols";
 
@@ -548,6 +549,10 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
         return this.setBook(runtime, command.bids, command.asks);
       case "trade":
         return this.trade(runtime, command.side, command.qty, command.px);
+      case "fire-countdown":
+        return this.applyFault(symbol, fireCountdown(this.engine, symbol, command.account, this.nextControlId(), now));
+      case "foreign-order":
+        return this.applyFault(symbol, placeForeignOrder(this.engine, symbol, command.order, `EXT-${this.nextControlId()}`, now));
       case "publish-snapshot":
         this.publishSnapshot(runtime);
         return { ok: true, symbol, seq: runtime.feed.latestSeq() };
@@ -610,6 +615,11 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
       }
     }
     return { ok: true, symbol, filledQty: decimalString(filled), averagePx: filled.eq(0) ? null : decimalString(notional.div(filled)) };
+  }
+
+  private applyFault(symbol: string, outcome: FaultOutcome): SimControlReply {
+    this.handleEvents(outcome.events);
+    return { ok: true, symbol, ...outcome.details };
   }
 
   private nextControlId(): string {

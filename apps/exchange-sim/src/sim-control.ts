@@ -1,5 +1,6 @@
 import type { Side } from "@mms/contracts";
 import { Big } from "./decimal";
+import { isForeignClientOrderId, type ForeignOrder } from "./account-faults";
 import type { TakerFlow } from "./market-driver";
 import type { PriceLevel } from "./order-book";
 
@@ -20,6 +21,8 @@ export const SIM_CONTROL_FAULTS = [
   "trade",
   "taker-flow",
   "publish-snapshot",
+  "fire-countdown",
+  "foreign-order",
   "info",
 ] as const;
 export type SimControlFault = (typeof SIM_CONTROL_FAULTS)[number];
@@ -31,7 +34,9 @@ export type SimControlCommand =
   | { readonly kind: "reject-all"; readonly enabled: boolean; readonly reason: string }
   | { readonly kind: "set-book"; readonly bids: readonly PriceLevel[]; readonly asks: readonly PriceLevel[] }
   | { readonly kind: "trade"; readonly side: Side; readonly qty: Big; readonly px: Big | undefined }
-  | { readonly kind: "taker-flow"; readonly flow: TakerFlow; readonly probability: number | undefined };
+  | { readonly kind: "taker-flow"; readonly flow: TakerFlow; readonly probability: number | undefined }
+  | { readonly kind: "fire-countdown"; readonly account: string }
+  | { readonly kind: "foreign-order"; readonly order: ForeignOrder };
 
 /** Every reply: `{ok: true, ...details}` or `{ok: false, error}`. */
 export type SimControlReply = ({ readonly ok: true } & Readonly<Record<string, unknown>>) | { readonly ok: false; readonly error: string };
@@ -41,6 +46,7 @@ export type ParsedControl = { readonly ok: true; readonly command: SimControlCom
 const POSITIVE_DECIMAL = /^(?=.*[1-9])(0|[1-9][0-9]{0,19})(\.[0-9]{1,18})?$/;
 const MAX_DELAY_MS = 600_000;
 const TAKER_FLOWS: readonly TakerFlow[] = ["BOTH", "BUY", "SELL", "NONE"];
+const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -118,7 +124,27 @@ export function parseControl(fault: string, body: unknown): ParsedControl {
       if (probability !== undefined && (typeof probability !== "number" || probability < 0 || probability > 1)) return { ok: false, error: "probability must be a number from 0 to 1" };
       return { ok: true, command: { kind: "taker-flow", flow: flow as TakerFlow, probability } };
     }
+    case "fire-countdown": {
+      if (typeof fields.account !== "string" || !NAME.test(fields.account)) return { ok: false, error: "account must name the account whose countdown fires" };
+      return { ok: true, command: { kind: "fire-countdown", account: fields.account } };
+    }
+    case "foreign-order":
+      return parseForeignOrder(fields);
     default:
       return { ok: false, error: `unknown fault ${JSON.stringify(fault)}; known: ${SIM_CONTROL_FAULTS.join(", ")}` };
   }
+}
+
+function parseForeignOrder(fields: Record<string, unknown>): ParsedControl {
+  const { account, side, clientOrderId } = fields;
+  const qty = positiveDecimal(fields.qty);
+  const px = fields.px === undefined ? undefined : positiveDecimal(fields.px);
+  if (typeof account !== "string" || !NAME.test(account)) return { ok: false, error: "account must name the account to trade" };
+  if (side !== "BUY" && side !== "SELL") return { ok: false, error: "side must be BUY or SELL" };
+  if (qty === undefined) return { ok: false, error: "qty must be a positive decimal string" };
+  if (fields.px !== undefined && px === undefined) return { ok: false, error: "px must be a positive decimal string" };
+  if (clientOrderId !== undefined && (typeof clientOrderId !== "string" || !NAME.test(clientOrderId) || !isForeignClientOrderId(clientOrderId))) {
+    return { ok: false, error: "clientOrderId must be up to 64 letters, digits or _.:- and must not start with MM- (that is the MMS's own)" };
+  }
+  return { ok: true, command: { kind: "foreign-order", order: { account, side, qty, px, clientOrderId } } };
 }

@@ -130,6 +130,23 @@ export class ScriptedExchange {
     await this.report({ kind: "FILL", account: order.account, symbol: order.symbol, clientOrderId, orderId: order.orderId, side: order.side, fillId: `F-${this.runTag}-${++this.execCounter}`, px: order.px, qty, leavesQty: leaves, fee, liquidity: "MAKER", ...stamp });
   }
 
+  /** The exchange's dead-man fires now: every live order of the account on the symbol is CANCELED with reason COUNTDOWN. */
+  async fireCountdown(symbol: string, account: string): Promise<void> {
+    for (const [clientOrderId, order] of [...this.liveOrders]) {
+      if (order.symbol !== symbol || order.account !== account) continue;
+      this.liveOrders.delete(clientOrderId);
+      await this.report({ kind: "CANCELED", account, symbol, clientOrderId, orderId: order.orderId, reason: "COUNTDOWN" });
+    }
+  }
+
+  /** Someone else trades the account: a FILL (taker) for a clientOrderId the MMS never issued. */
+  async foreignFill(fill: { symbol: string; account: string; side: "BUY" | "SELL"; px: string; qty: string; clientOrderId?: string }): Promise<string> {
+    const clientOrderId = fill.clientOrderId ?? `MANUAL-${this.runTag}-${++this.execCounter}`;
+    const { symbol, account, side, px, qty } = fill;
+    await this.report({ kind: "FILL", account, symbol, clientOrderId, orderId: `X-${clientOrderId}`, side, fillId: `F-${clientOrderId}`, px, qty, leavesQty: "0", fee: "0", liquidity: "TAKER" });
+    return clientOrderId;
+  }
+
   openOrders(symbol: string) {
     return [...this.liveOrders.entries()].filter(([, order]) => order.symbol === symbol).map(([clientOrderId, order]) => ({ clientOrderId, ...order }));
   }

@@ -16,7 +16,7 @@ export function newActor(config: Partial<SymbolConfig> = {}, settings: Partial<S
     account: ACCOUNT,
     maxLagMs: 2000,
     rejectStorm: { count: 5, windowMs: 10000 },
-    idPrefix: "run1",
+    idPrefix: "MM-run1",
     leaseRequired: false,
     ...settings,
   });

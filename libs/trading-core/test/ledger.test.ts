@@ -107,7 +107,7 @@ function reportsFor(fills: readonly FillSpec[]): ExecutionReport[] {
 }
 
 function ledgerAfter(reports: readonly ExecutionReport[], replay: boolean) {
-  const actor = initialSymbolState({ config: { ...baseConfig, maxPosition: "1000000" }, account: ACCOUNT, maxLagMs: 2000, rejectStorm: { count: 5, windowMs: 10000 }, idPrefix: "p", leaseRequired: false });
+  const actor = initialSymbolState({ config: { ...baseConfig, maxPosition: "1000000" }, account: ACCOUNT, maxLagMs: 2000, rejectStorm: { count: 5, windowMs: 10000 }, idPrefix: "MM-p", leaseRequired: false });
   for (const report of reports) stepSymbol(actor, { kind: "EXECUTION_REPORT", report, replay }, 1000);
   return actor.ledger;
 }

@@ -218,7 +218,7 @@ describe("resume is refused while anything is wrong", () => {
   test("resume is refused while the reject storm is still in its window", () => {
     const driver = new Driver();
     driver.active();
-    for (let index = 0; index < 5; index += 1) driver.report(driver.rejected(`gone-${index}`, "RATE_LIMIT"));
+    for (let index = 0; index < 5; index += 1) driver.report(driver.rejected(`MM-gone-${index}`, "RATE_LIMIT"));
     driver.control("reset");
     expectRefused(driver.control("resume"), "REJECT_STORM");
     driver.advance(10_000);

@@ -221,7 +221,7 @@ describe("ids", () => {
   }
 
   test("intentIds and clientOrderIds are unique within a run", () => {
-    const intents = longRun("runA");
+    const intents = longRun("MM-runA");
     const news = intents.filter((intent) => intent.kind === "NEW");
     expect(news.length).toBeGreaterThan(50);
     expect(new Set(intents.map((intent) => intent.intentId)).size).toBe(intents.length);
@@ -229,8 +229,8 @@ describe("ids", () => {
   });
 
   test("runs with different id prefixes never share an id", () => {
-    const first = new Set(longRun("runA").map((intent) => intent.intentId));
-    expect(longRun("runB").some((intent) => first.has(intent.intentId))).toBe(false);
+    const first = new Set(longRun("MM-runA").map((intent) => intent.intentId));
+    expect(longRun("MM-runB").some((intent) => first.has(intent.intentId))).toBe(false);
   });
 });
 
@@ -313,7 +313,7 @@ describe("determinism", () => {
   }
 
   test("the same events at the same times give identical commands on two fresh actors", () => {
-    const settings = { config: baseConfig, account: ACCOUNT, maxLagMs: 2000, rejectStorm: { count: 5, windowMs: 10000 }, idPrefix: "det", leaseRequired: false };
+    const settings = { config: baseConfig, account: ACCOUNT, maxLagMs: 2000, rejectStorm: { count: 5, windowMs: 10000 }, idPrefix: "MM-det", leaseRequired: false };
     const runOnce = () => {
       const actor = initialSymbolState(settings);
       return script().map(([event, now]) => stepSymbol(actor, event, now).commands);

@@ -8,7 +8,7 @@ const config: SymbolConfig = {
 };
 
 function newActor(): SymbolActorState {
-  return initialSymbolState({ config, account: "SYSTEM_MARKET_MAKER", maxLagMs: 2000, rejectStorm: { count: 5, windowMs: 10000 }, idPrefix: "run1-BTCUSDT-PERP", leaseRequired: false });
+  return initialSymbolState({ config, account: "SYSTEM_MARKET_MAKER", maxLagMs: 2000, rejectStorm: { count: 5, windowMs: 10000 }, idPrefix: "MM-run1-BTCUSDT-PERP", leaseRequired: false });
 }
 
 function run(actor: SymbolActorState, events: Array<[SymbolEvent, number]>): SymbolCommand[] {
@@ -73,7 +73,7 @@ describe("symbol actor races and ownership", () => {
   });
 
   test("a lease taken by another instance while we held it is a loss: own orders are cancelled one by one", () => {
-    const actor = initialSymbolState({ config, account: "SYSTEM_MARKET_MAKER", maxLagMs: 2000, rejectStorm: { count: 5, windowMs: 10000 }, idPrefix: "run1-BTCUSDT-PERP", leaseRequired: true });
+    const actor = initialSymbolState({ config, account: "SYSTEM_MARKET_MAKER", maxLagMs: 2000, rejectStorm: { count: 5, windowMs: 10000 }, idPrefix: "MM-run1-BTCUSDT-PERP", leaseRequired: true });
     run(actor, [
       [{ kind: "OWNERSHIP", status: "HELD" }, 1000],
       [{ kind: "RECOVERY_COMPLETE" }, 1000],

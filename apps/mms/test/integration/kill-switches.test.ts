@@ -99,7 +99,7 @@ describe("limits halt", () => {
     await mms.exchange.fill(bid.clientOrderId);
     await waitFor(async () => (await mms.symbolStatus(BTC)).position === "0.01", { timeoutMs: 10_000, description: "position 0.01" });
     // A leftover order of an earlier run fills too: 0.02 long, above 0.015.
-    await mms.exchange.report({ kind: "FILL", account: mms.account, symbol: BTC, clientOrderId: "LEFTOVER-1", orderId: "X-LEFTOVER-1", side: "BUY", fillId: "F-LEFTOVER-1", px: "50000.0", qty: "0.010", leavesQty: "0", fee: "0", liquidity: "MAKER" });
+    await mms.exchange.report({ kind: "FILL", account: mms.account, symbol: BTC, clientOrderId: "MM-LEFTOVER-1", orderId: "X-LEFTOVER-1", side: "BUY", fillId: "F-LEFTOVER-1", px: "50000.0", qty: "0.010", leavesQty: "0", fee: "0", liquidity: "MAKER" });
     await mms.expectStopped(BTC, "HALTED", "POSITION_LIMIT");
     expect((await mms.symbolStatus(BTC)).position).toBe("0.02");
     await mms.expectCleanRun(["symbol HALTED"]);

@@ -255,7 +255,7 @@ export function validFills(context: ReportContext, seed: number, count: number):
       account: context.account,
       symbol: context.book.symbol,
       ts: 0,
-      clientOrderId: `FZ-VALID-O-${seed}-${index}`,
+      clientOrderId: `MM-FZ-VALID-O-${seed}-${index}`,
       orderId: `X-FZ-${index}`,
       side: values.side,
       fillId: `F-FZ-${seed}-${index}`,

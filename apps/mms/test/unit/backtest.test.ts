@@ -11,7 +11,9 @@ import { symbolConfig } from "@mms/test-support";
 jest.setTimeout(60_000);
 
 const directory = mkdtempSync(join(tmpdir(), "mms-backtest-"));
-const config = serviceConfig("nats://127.0.0.1:1", [symbolConfig("BTCUSDT-PERP", { maxOrdersPerSecond: 20, staleMs: 3000 })]);
+// Fill-burst limits out of reach: a frozen variant would quote less, and the sweep compares spreads.
+const unfrozen = { windowMs: 1000, maxFills: 1000, maxFillQty: "1000", maxNetQty: "1000", frozenMs: 5000 };
+const config = serviceConfig("nats://127.0.0.1:1", [symbolConfig("BTCUSDT-PERP", { maxOrdersPerSecond: 20, staleMs: 3000, mmp: unfrozen })]);
 const recordingPath = join(directory, "BTCUSDT-PERP.jsonl");
 const configPath = join(directory, "config.json");
 

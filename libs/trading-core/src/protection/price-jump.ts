@@ -58,6 +58,22 @@ export class PriceJumpDetector {
     return fromLowest ?? fromHighest;
   }
 
+  /**
+   * The last mid observed was computed again, unchanged, at `now`: it counts in the window
+   * from now on. O(1) and no arithmetic, for the many book changes that leave the mid alone.
+   */
+  recomputed(now: number): void {
+    if (!this.enabled) return;
+    // The last mid observed is at the back of both deques (append always pushes it).
+    const last = this.minima.back();
+    if (!last || last !== this.maxima.back()) return;
+    const entry = { at: now, mid: last.mid };
+    this.minima.popBack();
+    this.maxima.popBack();
+    this.minima.pushBack(entry);
+    this.maxima.pushBack(entry);
+  }
+
   /** Mids held, for tests: at most the mids of the window. */
   get size(): number {
     return Math.max(this.minima.length, this.maxima.length);

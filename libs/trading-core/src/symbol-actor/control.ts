@@ -84,5 +84,7 @@ function resumeBlocker(actor: SymbolActorState, now: number, options: { readonly
   if (!options.ignorePositionLimit && positionBreached(actor.ledger.position, actor.parameters.maxPosition)) return "POSITION_LIMIT";
   if (actor.globalBreach) return actor.globalBreach.reason;
   if (actor.rejections.isStorm(now)) return "REJECT_STORM";
+  const frozen = actor.fillBurst.resumeRefusal(now);
+  if (frozen) return frozen;
   return undefined;
 }

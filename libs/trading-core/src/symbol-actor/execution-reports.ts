@@ -4,6 +4,7 @@ import { positionBreached } from "../risk";
 import { syncCountdown } from "./countdown";
 import { sendCancels } from "./intents";
 import { stop } from "./lifecycle";
+import { checkFillBurst, checkReportStop } from "./protection-stops";
 import { requote } from "./quoting";
 import { emit, log, type StepContext } from "./step-context";
 import { reportRisk } from "./views";
@@ -23,6 +24,7 @@ export function onReport(ctx: StepContext, report: ExecutionReport, replay: bool
     if (!replay) onLiveFill(ctx, report, before);
   }
   if (replay) return;
+  checkReportStop(ctx, report);
 
   if (effect.kind === "REJECTED") {
     log(ctx, "warn", "order rejected", { clientOrderId: report.clientOrderId, reason: effect.reason, countsAsRejection: effect.countsAsRejection });
@@ -61,6 +63,7 @@ function onLiveFill(ctx: StepContext, report: Extract<ExecutionReport, { kind: "
   if (positionBreached(ledger.position, actor.parameters.maxPosition) && !allowedBeyondLimit) {
     stop(ctx, "HALTED", "POSITION_LIMIT", `position ${ledger.position.toFixed()} beyond ${actor.parameters.maxPosition.toFixed()}`);
   }
+  checkFillBurst(ctx, report);
   reportRisk(ctx);
 }
 

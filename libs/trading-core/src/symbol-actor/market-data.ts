@@ -1,6 +1,7 @@
 import type { BookDelta, BookSnapshot, MarketStatus } from "@mms/contracts";
 import { OrderBook } from "../order-book";
 import { stop } from "./lifecycle";
+import { checkPriceJump } from "./protection-stops";
 import { requote } from "./quoting";
 import { isAwaitingSnapshot } from "./state";
 import { log, type StepContext } from "./step-context";
@@ -75,6 +76,9 @@ function afterBookChange(ctx: StepContext, book: OrderBook): void {
   }
   // One look at the market per book change: the volatility sample and the quote share it.
   const touch = marketTouch(ctx.actor);
-  if (touch.mid) ctx.actor.monitor.sampleMid(ctx.now, touch.mid);
+  if (touch.mid) {
+    ctx.actor.monitor.sampleMid(ctx.now, touch.mid);
+    checkPriceJump(ctx, touch.mid);
+  }
   requote(ctx, touch);
 }

@@ -1,8 +1,11 @@
 import type { QuotingMode } from "@mms/contracts";
 import { Ledger } from "../ledger";
 import { DEFAULT_VOLATILITY_SAMPLE_MS, DEFAULT_VOLATILITY_WINDOW, MarketMonitor } from "../market-monitor";
+import type { Decimal } from "../decimal";
 import type { OrderBook } from "../order-book";
 import { OrderManager } from "../order-manager";
+import { FillBurstGuard, fillBurstLimits } from "../protection/fill-burst";
+import { PriceJumpDetector, priceJumpSettings } from "../protection/price-jump";
 import { quoteParameters, type QuoteParameters } from "../quote-engine";
 import { RejectionWindow, type GlobalBreach } from "../risk";
 import { STARTUP_STATE, type SymbolState } from "../state-machine";
@@ -48,6 +51,11 @@ export interface SymbolActorState {
   readonly seenExecIds: Set<string>;
   readonly rejections: RejectionWindow;
   globalBreach: GlobalBreach | undefined;
+  /** Protection: the burst of own live fills (MMP_TRIGGERED, MMP_FROZEN) and the jump of the mid (PRICE_JUMP). */
+  readonly fillBurst: FillBurstGuard;
+  readonly priceJump: PriceJumpDetector;
+  /** The last mid the jump detector saw: an unchanged mid is not looked at again. */
+  lastObservedMid: Decimal | undefined;
   /** ACTIVE after `reduce`: only the side toward a flat position is quoted; cleared by any stop or a plain resume. */
   reduceOnly: boolean;
   ownership: OwnershipState;
@@ -80,6 +88,9 @@ export function initialSymbolState(settings: SymbolActorSettings, ids: IdSource 
     seenExecIds: new Set(),
     rejections: new RejectionWindow(settings.rejectStorm.count, settings.rejectStorm.windowMs),
     globalBreach: undefined,
+    fillBurst: new FillBurstGuard(fillBurstLimits(config.mmp)),
+    priceJump: new PriceJumpDetector(priceJumpSettings(config)),
+    lastObservedMid: undefined,
     reduceOnly: false,
     ownership: settings.leaseRequired ? { kind: "UNKNOWN" } : { kind: "HELD" },
     connection: { kind: "CONNECTED" },

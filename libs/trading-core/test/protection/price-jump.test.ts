@@ -31,6 +31,15 @@ describe("PriceJumpDetector: examples", () => {
     expect(jumps.observe(mid("103.6"), 1998)).toMatchObject({ referenceMid: "101.5", bps: "206.90" });
   });
 
+  test("a mid recomputed unchanged counts from its latest time: a jump from it after jumpWindowMs still trips", () => {
+    const jumps = detector("200", 1000);
+    jumps.observe(mid("100"), 0);
+    jumps.recomputed(900);
+    jumps.recomputed(1800);
+    expect(jumps.size).toBe(1);
+    expect(jumps.observe(mid("103"), 2500)).toMatchObject({ referenceMid: "100", referenceAt: 1800 });
+  });
+
   test('jumpBps "0" turns the stop off', () => {
     const off = detector("0");
     expect(off.observe(mid("100"), 0)).toBeUndefined();

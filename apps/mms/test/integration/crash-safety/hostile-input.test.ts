@@ -5,6 +5,7 @@ import Big from "big.js";
 import { validators, type ControlReply, type StatusReply } from "@mms/contracts";
 import { startNatsServer, waitFor, type StartedNatsServer } from "@mms/test-support";
 import { MmsFixture, WorkerOutput } from "../../support/mms-fixture";
+import { counterValue } from "../../support/metrics-text";
 import {
   MARKET_DATA_KINDS,
   controlMessage,
@@ -192,16 +193,6 @@ function specials(account: string): Wire[] {
 }
 
 // Observation -------------------------------------------------------------------
-
-function counterValue(metrics: string, name: string, labels: Record<string, string>): number {
-  let total = 0;
-  for (const line of metrics.split("\n")) {
-    if (!line.startsWith(`${name}{`)) continue;
-    if (!Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) continue;
-    total += Number(line.slice(line.lastIndexOf(" ") + 1));
-  }
-  return total;
-}
 
 function workerLines(message: string, symbol: string): number {
   return output.of(mms.service.instance).filter((line) => line.message === message && line.symbol === symbol).length;

@@ -26,7 +26,9 @@ afterAll(async () => {
 
 interface FaultCase {
   readonly fault: string;
-  readonly body?: unknown;
+  readonly body?: Record<string, unknown>;
+  /** The body names the MMS's account (known once the run started). */
+  readonly onAccount?: boolean;
   readonly to: "PAUSED" | "HALTED";
   readonly reason: string;
   /** Puts the exchange back as it was. */
@@ -41,17 +43,21 @@ const cases: FaultCase[] = [
   { fault: "skip-seq", to: "PAUSED", reason: "MD_GAP", restore: async () => undefined },
   // Held back 2.5 s: beyond maxLagMs (1.5 s), yet within staleMs (4 s), so lag is what shows.
   { fault: "delay-md", body: { ms: 2500 }, to: "PAUSED", reason: "BUS_LAG", restore: () => run.sim(SYMBOL, "delay-md", { ms: 0 }) },
+  // The exchange's dead-man fires early: the MMS's orders come back CANCELED with reason COUNTDOWN.
+  { fault: "fire-countdown", onAccount: true, to: "PAUSED", reason: "DEADMAN_FIRED", restore: async () => undefined },
+  // Someone else trades the MMS account (an IOC that fills at once).
+  { fault: "foreign-order", body: { side: "BUY", qty: "0.001" }, onAccount: true, to: "HALTED", reason: "FOREIGN_ORDER", restore: async () => undefined },
   // Last: after a reject storm the symbol needs a reset, and resume waits out the storm window.
   { fault: "reject-all", body: { enabled: true }, to: "HALTED", reason: "REJECT_STORM", restore: () => run.sim(SYMBOL, "reject-all", { enabled: false }) },
 ];
 
-test.each(cases)("$fault -> $to $reason", async ({ fault, body, to, reason, restore }) => {
+test.each(cases)("$fault -> $to $reason", async ({ fault, body, onAccount, to, reason, restore }) => {
   await run.explainFailure(async () => {
     await run.resume(SYMBOL, 20_000);
     await waitFor(async () => (await run.mmsOrders(SYMBOL)).length > 0, { timeoutMs: 10_000, description: "the MMS quoting on the exchange" });
     const from = run.events.length;
 
-    await run.sim(SYMBOL, fault, body);
+    await run.sim(SYMBOL, fault, onAccount ? { ...body, account: run.account } : body);
 
     const stop = await waitFor(() => run.eventsOf("state", SYMBOL, from).find((event: StateEvent) => event.to !== "ACTIVE"), {
       timeoutMs: STALE_MS + 5000,

@@ -13,11 +13,15 @@ const SKEW_BPS = new Big("5");
 const MAX_POSITION = new Big("0.05");
 const QUOTE_SIZE = new Big("0.010");
 
+// A fast driver's one-sided flow is exactly a fill burst; these tests are about quoting and
+// position limits, so the fill-burst stop (MMP_TRIGGERED) is set out of reach.
+const NO_FILL_BURST_STOP = { windowMs: 1000, maxFills: 1000, maxFillQty: "1000", maxNetQty: "1000", frozenMs: 5000 };
+
 let run: E2eRun;
 
 beforeAll(async () => {
   run = await E2eRun.start({
-    symbols: [symbolConfig(SYMBOL, { maxPosition: MAX_POSITION.toFixed(), quoteSize: "0.010", spreadBps: SPREAD_BPS.toFixed(), skewBps: SKEW_BPS.toFixed(), maxOrdersPerSecond: 50 })],
+    symbols: [symbolConfig(SYMBOL, { maxPosition: MAX_POSITION.toFixed(), quoteSize: "0.010", spreadBps: SPREAD_BPS.toFixed(), skewBps: SKEW_BPS.toFixed(), maxOrdersPerSecond: 50, mmp: NO_FILL_BURST_STOP })],
     // A fast driver: a taker chance every 50 ms, so a minute of market fits in seconds.
     simulator: { seed: 42, driver: { intervalMs: 50, settings: { takerProbability: 0.3 } } },
   });
