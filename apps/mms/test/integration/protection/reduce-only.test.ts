@@ -13,7 +13,8 @@ const REDUCE_BODY = { operator: "alice", reason: "work off POSITION_LIMIT" } as 
 const suite = useMmsSuite();
 
 test("reduce-only brings a POSITION_LIMIT position back to zero, quoting only the reducing side, then pauses with REDUCED", async () => {
-  const mms = await suite.start({ symbols: [{ symbol: BTC, config: { maxPosition: "0.015", quoteSize: "0.010" } }] });
+  // Four fills of 0.010 within a second are a fill burst (maxFillQty 3 x quoteSize): that stop is tested on its own.
+  const mms = await suite.start({ symbols: [{ symbol: BTC, config: { maxPosition: "0.015", quoteSize: "0.010", mmp: { maxFillQty: "1", maxNetQty: "1" } } }] });
   const { bid } = await mms.quoting(BTC);
   // The MMS's bid fills, then a leftover bid of an earlier run: 0.02 long, beyond 0.015.
   await mms.exchange.fill(bid.clientOrderId);
