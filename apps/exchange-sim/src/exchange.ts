@@ -1,114 +1,28 @@
 import { randomUUID } from "node:crypto";
-import { performance } from "node:perf_hooks";
-import {
-  LIMITS,
-  STREAMS,
-  decodeAndValidate,
-  decodeJson,
-  formatIssues,
-  subjects,
-  validators,
-  type ExecutionReport,
-  type OrderIntent,
-} from "@mms/contracts";
-import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
-import { nanos, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
+import { LIMITS, decodeAndValidate, decodeJson, formatIssues, subjects, validators, type OrderIntent } from "@mms/contracts";
+import { jetstream, jetstreamManager, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
+import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
-import { Big, ZERO, decimalString } from "./decimal";
+import { BOOK_ACCOUNT, CONTROL_TAKER_ACCOUNT, setBook, trade, type BookControlContext } from "./book-controls";
+import { fireCountdown, placeForeignOrder, type FaultOutcome } from "./account-faults";
+import { Big, decimalString } from "./decimal";
 import { FillLedger } from "./ledger";
 import { MarketDataFeed } from "./market-data-feed";
-import { MarketDriver, type MarketDriverSettings } from "./market-driver";
-import { CANCEL_REASONS, MatchingEngine, commandFromIntent, type EngineEvent } from "./matching-engine";
-import { fireCountdown, placeForeignOrder, type FaultOutcome } from "./account-faults";
+import { MarketDataOutlet } from "./market-data-outlet";
+import { MarketDriver } from "./market-driver";
+import { MatchingEngine, commandFromIntent, type EngineEvent } from "./matching-engine";
+import { consumeOrderIntents, ensureExchangeStreams, openOrdersReply, ReportPublisher, type OrderConsumer } from "./order-gateway";
 import { parseControl, type SimControlCommand, type SimControlReply } from "./sim-control";
-import { resolveSymbol, type SimulatedSymbol, type SymbolSetup } from "./symbols";
+import { consoleLogger, simulatorSubjects, type ExchangeSimulatorHandle, type ExchangeSimulatorOptions, type SimulatorLogger, type SimulatorStats } from "./simulator-api";
+import { resolveSymbol, type SimulatedSymbol } from "./symbols";
 
-export interface SimulatorLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-/** One JSON line per entry: info to stdout, warnings and errors to stderr. */
-export const consoleLogger: SimulatorLogger = {
-  info: (message, fields) => console.log(JSON.stringify({ level: "info", message, ...fields })),
-  warn: (message, fields) => console.error(JSON.stringify({ level: "warn", message, ...fields })),
-  error: (message, fields) => console.error(JSON.stringify({ level: "error", message, ...fields })),
-};
-
-export interface ExchangeSimulatorOptions {
-  /** NATS server URL(s). Never the machine's own 4222 in tests. */
-  readonly natsUrl: string | readonly string[];
-  readonly symbols: readonly (string | SymbolSetup)[];
-  /** Seed of the background market: same seed, same market. Default 1. */
-  readonly seed?: number;
-  /** Fees in bps as decimal strings; maker may be negative (a rebate). Default maker "-1", taker "5". */
-  readonly fees?: { readonly makerBps: string; readonly takerBps: string };
-  /** Milliseconds since the epoch for every `ts`. Default Date.now. */
-  readonly clock?: () => number;
-  /** Prefix of every id this run makes (execId, orderId, ...); default unique per start. */
-  readonly runId?: string;
-  /** Durable consumer on ORDERS. Default "exchange-sim". */
-  readonly consumerName?: string;
-  /** Background makers and takers; `enabled: false` starts every symbol with its driver paused. */
-  readonly driver?: { readonly enabled?: boolean; readonly intervalMs?: number; readonly settings?: Partial<MarketDriverSettings> };
-  /** Status heartbeat period. Default 500 ms (the contract asks for at least one a second). */
-  readonly statusIntervalMs?: number;
-  /** Periodic snapshot period; 0 publishes snapshots only at start, on request and on repair. Default 5000. */
-  readonly snapshotIntervalMs?: number;
-  /** How often lapsed COUNTDOWNs are checked. Default 50 ms. */
-  readonly countdownCheckIntervalMs?: number;
-  /** Duplicate window of the ORDERS stream when this run creates it. Default 2 minutes. */
-  readonly duplicateWindowMs?: number;
-  /** Also publish the reports of the simulator's own accounts on exec.>. Default false. */
-  readonly publishSimulatorReports?: boolean;
-  readonly logger?: SimulatorLogger;
-}
-
-export interface SimulatorStats {
-  readonly intentsApplied: number;
-  readonly intentsInvalid: number;
-  readonly reportsPublished: number;
-  readonly reportPublishFailures: number;
-}
-
-export interface ExchangeSimulatorHandle {
-  readonly runId: string;
-  readonly symbols: readonly string[];
-  /** Applies a fault as `sim.control.<target>.<fault>` would; target is a symbol or "all". */
-  control(target: string, fault: string, body?: unknown): SimControlReply;
-  stats(): SimulatorStats;
-  /** Stops timers and consumers, flushes pending reports, closes the connection. Idempotent. */
-  stop(): Promise<void>;
-}
-
-/** Subjects of the simulator's own request/reply API (not part of the contract). */
-export const simulatorSubjects = {
-  control: (target: string, fault: string) => `sim.control.${target}.${fault}`,
-  controlWildcard: "sim.control.>",
-  ledger: (account: string) => `sim.ledger.${account}`,
-  ledgerWildcard: "sim.ledger.*",
-  openOrders: (account: string) => `sim.orders.${account}`,
-  openOrdersWildcard: "sim.orders.*",
-} as const;
-
-const BOOK_ACCOUNT = "SIM_BOOK";
-const CONTROL_TAKER_ACCOUNT = "SIM_CONTROL_TAKER";
-const PUBLISH_ATTEMPTS = 5;
-/** JetStream API error: a stream with this name but another config exists. */
-const STREAM_NAME_IN_USE = 10058;
-const PUBLISH_TIMEOUT_MS = 5000;
 
 interface SymbolRuntime {
   readonly setup: SimulatedSymbol;
   readonly feed: MarketDataFeed;
   readonly driver: MarketDriver;
   driverPaused: boolean;
-  marketDataStopped: boolean;
-  marketDataDelayMs: number;
-  /** Market data held back by delay-md, oldest first; released in order. */
-  readonly delayed: { releaseAt: number; subject: string; payload: string }[];
-  delayTimer: NodeJS.Timeout | undefined;
+  readonly outlet: MarketDataOutlet;
 }
 
 /** Starts the simulator on NATS; resolves once streams, subscriptions and the consumer are up. */
@@ -131,18 +45,17 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
   private readonly subscriptions: Subscription[] = [];
   private connection: NatsConnection | undefined;
   private js: JetStreamClient | undefined;
-  private messages: ConsumerMessages | undefined;
-  private consumeLoop: Promise<void> | undefined;
-  /** Reports go out one after another, in the order the engine made them. */
-  private reportChain: Promise<void> = Promise.resolve();
+  private orderConsumer: OrderConsumer | undefined;
+  private readonly reports: ReportPublisher;
   private controlCounter = 0;
   private stopping = false;
-  private counters = { intentsApplied: 0, intentsInvalid: 0, reportsPublished: 0, reportPublishFailures: 0 };
+  private counters = { intentsApplied: 0, intentsInvalid: 0 };
 
   constructor(private readonly options: ExchangeSimulatorOptions) {
     this.clock = options.clock ?? Date.now;
     this.logger = options.logger ?? consoleLogger;
     this.runId = options.runId ?? `sim-${randomUUID().slice(0, 8)}`;
+    this.reports = new ReportPublisher(() => this.js, () => this.connection?.isClosed() ?? true, this.logger);
     const setups = options.symbols.map((setup) => resolveSymbol(setup));
     if (setups.length === 0) throw new Error("the simulator needs at least one symbol");
     this.symbols = setups.map((setup) => setup.symbol);
@@ -162,10 +75,9 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
         feed: new MarketDataFeed(setup.symbol),
         driver,
         driverPaused: !driverEnabled,
-        marketDataStopped: false,
-        marketDataDelayMs: 0,
-        delayed: [],
-        delayTimer: undefined,
+        outlet: new MarketDataOutlet((subject, payload) => {
+          if (!this.stopping) this.connection?.publish(subject, payload);
+        }),
       });
     }
     const driverAccounts = [...this.runtimes.values()].flatMap((runtime) => runtime.driver.accounts());
@@ -184,7 +96,7 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
     this.connection = connection;
     try {
       const manager = await jetstreamManager(connection);
-      await this.ensureStreams(manager);
+      await ensureExchangeStreams(manager, this.options.duplicateWindowMs ?? 120_000, this.logger);
       this.js = jetstream(connection);
       this.subscribeRequests(connection);
       for (const runtime of this.runtimes.values()) {
@@ -193,7 +105,7 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
         this.publishSnapshot(runtime);
         this.publishStatus(runtime);
       }
-      await this.startConsuming(manager);
+      this.orderConsumer = await consumeOrderIntents(manager, this.js, { name: this.options.consumerName ?? "exchange-sim", logger: this.logger, stopping: () => this.stopping }, (message) => this.onIntent(message));
       this.startTimers();
       this.logger.info("exchange simulator started", { runId: this.runId, symbols: this.symbols, servers });
     } catch (error) {
@@ -214,75 +126,20 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
   }
 
   stats(): SimulatorStats {
-    return { ...this.counters };
+    return { ...this.counters, reportsPublished: this.reports.published, reportPublishFailures: this.reports.failures };
   }
 
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     for (const timer of this.timers) clearInterval(timer);
-    for (const runtime of this.runtimes.values()) clearTimeout(runtime.delayTimer);
+    for (const runtime of this.runtimes.values()) runtime.outlet.close();
     for (const subscription of this.subscriptions) subscription.unsubscribe();
-    await this.messages?.close().catch(() => undefined);
-    await this.consumeLoop;
-    await this.reportChain;
+    await this.orderConsumer?.messages.close().catch(() => undefined);
+    await this.orderConsumer?.loop;
+    await this.reports.flushed();
     await this.connection?.drain().catch(() => undefined);
-    this.logger.info("exchange simulator stopped", { runId: this.runId, ...this.counters });
-  }
-
-  private async ensureStreams(manager: JetStreamManager): Promise<void> {
-    const duplicateWindow = nanos(this.options.duplicateWindowMs ?? 120_000);
-    for (const stream of [
-      { name: STREAMS.orders.name, subjects: [...STREAMS.orders.subjects], duplicate_window: duplicateWindow },
-      { name: STREAMS.executionReports.name, subjects: [...STREAMS.executionReports.subjects] },
-    ]) {
-      try {
-        await manager.streams.info(stream.name);
-      } catch (error) {
-        if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
-        await manager.streams.add(stream).catch((addError: unknown) => {
-          // Another process created it between our look and our add: that is fine.
-          if (!(addError instanceof JetStreamApiError && addError.code === STREAM_NAME_IN_USE)) throw addError;
-        });
-        this.logger.info("created stream", { stream: stream.name, subjects: stream.subjects });
-      }
-    }
-  }
-
-  /** One durable pull consumer on orders.> (nats-server 2.9 has no multi-filter consumers). */
-  private async startConsuming(manager: JetStreamManager): Promise<void> {
-    const name = this.options.consumerName ?? "exchange-sim";
-    try {
-      await manager.consumers.info(STREAMS.orders.name, name);
-    } catch (error) {
-      if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)) throw error;
-      // A new consumer starts at this run: intents left over from before it existed are history.
-      await manager.consumers.add(STREAMS.orders.name, {
-        durable_name: name,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.StartTime,
-        opt_start_time: new Date(Date.now() - 1000).toISOString(),
-        filter_subject: "orders.>",
-      });
-    }
-    const js = this.js;
-    if (!js) throw new Error("JetStream client missing");
-    const consumer = await js.consumers.get(STREAMS.orders.name, name);
-    const messages = await consumer.consume({ max_messages: 256 });
-    this.messages = messages;
-    this.consumeLoop = (async () => {
-      for await (const message of messages) {
-        try {
-          this.onIntent(message);
-        } catch (error) {
-          // A bug must not stop the gateway: drop this intent, keep consuming.
-          this.logger.error("order intent failed", { subject: message.subject, error: String(error) });
-          message.term();
-        }
-      }
-    })().catch((error: unknown) => {
-      if (!this.stopping) this.logger.error("order consumer failed", { error: String(error) });
-    });
+    this.logger.info("exchange simulator stopped", { runId: this.runId, ...this.stats() });
   }
 
   private onIntent(message: JsMsg): void {
@@ -349,16 +206,7 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
     });
     subscribe(simulatorSubjects.openOrdersWildcard, (message) => {
       const account = message.subject.split(".")[2] ?? "";
-      const orders = this.engine.openOrders(account).map((order) => ({
-        symbol: order.symbol,
-        clientOrderId: order.clientOrderId,
-        orderId: order.orderId,
-        side: order.side,
-        px: decimalString(order.px),
-        qty: decimalString(order.qty),
-        leavesQty: decimalString(order.leavesQty),
-      }));
-      message.respond(JSON.stringify({ ok: true, account, orders }));
+      message.respond(JSON.stringify(openOrdersReply(this.engine, account)));
     });
   }
 
@@ -399,7 +247,7 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
       switch (event.kind) {
         case "REPORT":
           if (event.report.kind === "FILL") this.ledger.record(event.report);
-          this.publishReport(event.report);
+          if (!this.simulatorAccounts.has(event.report.account) || this.options.publishSimulatorReports) this.reports.publish(event.report);
           break;
         case "TRADE": {
           const runtime = this.runtimes.get(event.trade.symbol);
@@ -420,36 +268,6 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
     }
   }
 
-  private publishReport(report: ExecutionReport): void {
-    if (this.simulatorAccounts.has(report.account) && !this.options.publishSimulatorReports) return;
-    const checked = validators.executionReport(report);
-    if (!checked.ok) {
-      this.logger.error("refusing to publish an invalid execution report", { execId: report.execId, issues: formatIssues(checked.issues) });
-      return;
-    }
-    const subject = subjects.executionReports(report.account, report.symbol);
-    const payload = JSON.stringify(report);
-    this.reportChain = this.reportChain.then(() => this.publishWithRetry(subject, payload, report.execId));
-  }
-
-  /** Retries are safe: execId is the Nats-Msg-Id, so the stream keeps one copy. */
-  private async publishWithRetry(subject: string, payload: string, execId: string): Promise<void> {
-    for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
-      try {
-        await this.js?.publish(subject, payload, { msgID: execId, timeout: PUBLISH_TIMEOUT_MS });
-        this.counters.reportsPublished++;
-        return;
-      } catch (error) {
-        if (attempt === PUBLISH_ATTEMPTS || this.connection?.isClosed()) {
-          this.counters.reportPublishFailures++;
-          this.logger.error("execution report not published", { subject, execId, error: String(error) });
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-      }
-    }
-  }
-
   private snapshotBody(runtime: SymbolRuntime): ReturnType<MarketDataFeed["snapshot"]> {
     return runtime.feed.snapshot(this.engine.depth(runtime.setup.symbol, LIMITS.maxBookLevels), this.clock());
   }
@@ -463,34 +281,8 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
     this.emitMarketData(runtime, subjects.status(runtime.setup.symbol), runtime.feed.status(status, this.clock()));
   }
 
-  /** Market data is stamped when made; stop-md drops it, delay-md holds it back in order. */
   private emitMarketData(runtime: SymbolRuntime, subject: string, body: object): void {
-    if (runtime.marketDataStopped || this.stopping) return;
-    const payload = JSON.stringify(body);
-    if (runtime.marketDataDelayMs === 0 && runtime.delayed.length === 0) {
-      this.connection?.publish(subject, payload);
-      return;
-    }
-    runtime.delayed.push({ releaseAt: performance.now() + runtime.marketDataDelayMs, subject, payload });
-    this.scheduleRelease(runtime);
-  }
-
-  private scheduleRelease(runtime: SymbolRuntime): void {
-    if (runtime.delayTimer !== undefined) return;
-    const head = runtime.delayed[0];
-    if (!head) return;
-    runtime.delayTimer = setTimeout(
-      () => {
-        runtime.delayTimer = undefined;
-        const now = performance.now();
-        while (runtime.delayed[0] && runtime.delayed[0].releaseAt <= now) {
-          const next = runtime.delayed.shift();
-          if (next && !this.stopping) this.connection?.publish(next.subject, next.payload);
-        }
-        this.scheduleRelease(runtime);
-      },
-      Math.max(0, head.releaseAt - performance.now()),
-    );
+    if (!this.stopping) runtime.outlet.emit(subject, body);
   }
 
   private applyControl(runtime: SymbolRuntime, command: SimControlCommand): SimControlReply {
@@ -507,11 +299,11 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
         this.handleEvents(this.engine.setStatus(symbol, "CLOSED", now));
         return { ok: true, symbol, status: "CLOSED" };
       case "stop-md":
-        runtime.marketDataStopped = true;
+        runtime.outlet.stopped = true;
         return { ok: true, symbol };
       case "start-md":
-        if (runtime.marketDataStopped) {
-          runtime.marketDataStopped = false;
+        if (runtime.outlet.stopped) {
+          runtime.outlet.stopped = false;
           this.publishSnapshot(runtime);
           this.publishStatus(runtime);
         }
@@ -531,7 +323,7 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
         runtime.feed.skipNextSeq();
         return { ok: true, symbol };
       case "delay-md":
-        runtime.marketDataDelayMs = command.ms;
+        runtime.outlet.delayMs = command.ms;
         return { ok: true, symbol, ms: command.ms };
       case "reject-all":
         this.engine.setRejectAll(symbol, command.enabled ? command.reason : undefined);
@@ -545,10 +337,13 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
       case "taker-flow":
         runtime.driver.configure({ takerFlow: command.flow, ...(command.probability === undefined ? {} : { takerProbability: command.probability }) });
         return { ok: true, symbol, flow: command.flow };
-      case "set-book":
-        return this.setBook(runtime, command.bids, command.asks);
+      case "set-book": {
+        const reply = setBook(this.controlContext(runtime), command.bids, command.asks);
+        if (reply.ok) this.publishSnapshot(runtime);
+        return reply.ok ? { ...reply, seq: runtime.feed.latestSeq() } : reply;
+      }
       case "trade":
-        return this.trade(runtime, command.side, command.qty, command.px);
+        return trade(this.controlContext(runtime), command.side, command.qty, command.px);
       case "fire-countdown":
         return this.applyFault(symbol, fireCountdown(this.engine, symbol, command.account, this.nextControlId(), now));
       case "foreign-order":
@@ -566,60 +361,27 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
           bestBid: optionalDecimal(this.engine.bestPrice(symbol, "BUY")),
           bestAsk: optionalDecimal(this.engine.bestPrice(symbol, "SELL")),
           driverPaused: runtime.driverPaused,
-          marketDataStopped: runtime.marketDataStopped,
-          marketDataDelayMs: runtime.marketDataDelayMs,
+          marketDataStopped: runtime.outlet.stopped,
+          marketDataDelayMs: runtime.outlet.delayMs,
         };
     }
-  }
-
-  /**
-   * Replaces everything the simulator itself rests with exactly these levels (orders of other
-   * accounts stay) and pauses the driver, so the book stays as built until resume-driver.
-   */
-  private setBook(runtime: SymbolRuntime, bids: readonly { px: Big; qty: Big }[], asks: readonly { px: Big; qty: Big }[]): SimControlReply {
-    const { symbol, tickSize, lotSize } = runtime.setup;
-    for (const level of [...bids, ...asks]) {
-      if (!level.px.mod(tickSize).eq(0)) return { ok: false, error: `px ${decimalString(level.px)} is not a multiple of tick size ${decimalString(tickSize)}` };
-      if (!level.qty.mod(lotSize).eq(0)) return { ok: false, error: `qty ${decimalString(level.qty)} is not a multiple of lot size ${decimalString(lotSize)}` };
-    }
-    if (this.engine.status(symbol) !== "TRADING") return { ok: false, error: `market is ${this.engine.status(symbol)}` };
-    runtime.driverPaused = true;
-    const now = this.clock();
-    this.handleEvents(this.engine.cancelAccounts(symbol, this.simulatorAccounts, CANCEL_REASONS.bookReset, now));
-    for (const [side, levels] of [["BUY", bids], ["SELL", asks]] as const) {
-      for (const level of levels) {
-        const id = this.nextControlId();
-        this.handleEvents(this.engine.submit({ kind: "NEW", intentId: id, clientOrderId: id, account: BOOK_ACCOUNT, symbol, side, tif: "GTC", px: level.px, qty: level.qty }, now));
-      }
-    }
-    this.publishSnapshot(runtime);
-    return { ok: true, symbol, seq: runtime.feed.latestSeq() };
-  }
-
-  /** A taker IOC now; without px it may sweep the whole other side. */
-  private trade(runtime: SymbolRuntime, side: "BUY" | "SELL", qty: Big, px: Big | undefined): SimControlReply {
-    const symbol = runtime.setup.symbol;
-    const limit = px ?? this.engine.worstPrice(symbol, side === "BUY" ? "SELL" : "BUY");
-    if (limit === undefined) return { ok: true, symbol, filledQty: "0", averagePx: null };
-    const id = this.nextControlId();
-    const events = this.engine.submit({ kind: "NEW", intentId: id, clientOrderId: id, account: CONTROL_TAKER_ACCOUNT, symbol, side, tif: "IOC", px: limit, qty }, this.clock());
-    this.handleEvents(events);
-    const rejected = events.find((event) => event.kind === "REPORT" && event.report.kind === "REJECTED");
-    if (rejected && rejected.kind === "REPORT" && rejected.report.kind === "REJECTED") return { ok: false, error: `trade rejected: ${rejected.report.reason}` };
-    let filled = ZERO;
-    let notional = ZERO;
-    for (const event of events) {
-      if (event.kind === "REPORT" && event.report.kind === "FILL" && event.report.account === CONTROL_TAKER_ACCOUNT) {
-        filled = filled.plus(event.report.qty);
-        notional = notional.plus(new Big(event.report.px).times(event.report.qty));
-      }
-    }
-    return { ok: true, symbol, filledQty: decimalString(filled), averagePx: filled.eq(0) ? null : decimalString(notional.div(filled)) };
   }
 
   private applyFault(symbol: string, outcome: FaultOutcome): SimControlReply {
     this.handleEvents(outcome.events);
     return { ok: true, symbol, ...outcome.details };
+  }
+
+  private controlContext(runtime: SymbolRuntime): BookControlContext {
+    return {
+      engine: this.engine,
+      setup: runtime.setup,
+      simulatorAccounts: this.simulatorAccounts,
+      now: this.clock(),
+      apply: (events) => this.handleEvents(events),
+      nextControlId: () => this.nextControlId(),
+      pauseDriver: () => (runtime.driverPaused = true),
+    };
   }
 
   private nextControlId(): string {

@@ -1,2 +1,3 @@
-export { startExchangeSimulator, type ExchangeSimulatorHandle, type ExchangeSimulatorOptions, type SimulatorLogger } from "./exchange";
+export { startExchangeSimulator } from "./exchange";
+export type { ExchangeSimulatorHandle, ExchangeSimulatorOptions, SimulatorLogger } from "./simulator-api";
 export type { LedgerReply } from "./ledger";

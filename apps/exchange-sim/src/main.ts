@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { consoleLogger, startExchangeSimulator, type ExchangeSimulatorHandle, type ExchangeSimulatorOptions } from "./exchange";
+import { startExchangeSimulator } from "./exchange";
+import { consoleLogger, type ExchangeSimulatorHandle, type ExchangeSimulatorOptions } from "./simulator-api";
 import type { TakerFlow } from "./market-driver";
 import type { SymbolSetup } from "./symbols";
 

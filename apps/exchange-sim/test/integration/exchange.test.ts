@@ -4,7 +4,8 @@ import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jets
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import { startNatsServer, waitFor, type StartedNatsServer } from "@mms/test-support";
-import { startExchangeSimulator, type ExchangeSimulatorHandle, type SimulatorLogger } from "../../src/exchange";
+import { startExchangeSimulator } from "../../src/exchange";
+import type { ExchangeSimulatorHandle, SimulatorLogger } from "../../src/simulator-api";
 
 const SYMBOL = "BTCUSDT-PERP";
 const ACCOUNT = "SYSTEM_MARKET_MAKER";
