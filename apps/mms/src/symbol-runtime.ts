@@ -18,7 +18,7 @@ export const RUNTIME_TIMINGS = {
   intentAckTimeoutMs: 2000,
   /** Pending market-data messages before nats.js flags the subscription a slow consumer. */
   slowConsumerPending: 20_000,
-  /** Audit events held while the bus is away; beyond this the oldest are dropped (and logged). */
+  /** Audit events held while the bus is away or not yet connected; beyond this the oldest are dropped (counted and logged). */
   maxHeldEvents: 10_000,
 } as const;
 
@@ -71,6 +71,8 @@ export class SymbolRuntime {
    */
   private readonly heldEvents: AuditEvent[] = [];
   private flushingEvents = false;
+  /** Held events dropped past `maxHeldEvents`; logged with each drop. */
+  private droppedEvents = 0;
 
   constructor(
     private readonly data: SymbolWorkerData,
@@ -88,6 +90,8 @@ export class SymbolRuntime {
       rejectStorm: data.service.risk.rejectStorm,
       idPrefix: `MM-${data.runId}-${this.symbol}`,
       leaseRequired: data.leaseRequired,
+      // Control messages can arrive before the connection is up: their events wait for it.
+      connectedAtStart: false,
     };
     this.stepper = new SymbolStepper(settings, this.instance, data.lastEventSeq ?? 0);
     this.actor = this.stepper.actor;
@@ -117,7 +121,9 @@ export class SymbolRuntime {
         else this.onSnapshotReply(message);
       },
     });
-    this.requestSnapshot();
+    // The first connection: the actor is connected from here (it asks for a snapshot), and
+    // the events of anything handled before it are stored.
+    this.onReconnected();
     this.feed = startExecutionReportFeed(this.jetStream, {
       account: this.data.service.account,
       symbol: this.symbol,
@@ -274,15 +280,18 @@ export class SymbolRuntime {
   }
 
   private publishEvent(event: AuditEvent): void {
-    // While the bus is away, or behind events already held (order): hold it.
-    if (!isConnected(this.actor) || this.heldEvents.length > 0 || this.flushingEvents) this.holdEvent(event);
+    // While the bus is away or not up yet, or behind events already held (order): hold it.
+    if (!this.jetStream || !isConnected(this.actor) || this.heldEvents.length > 0 || this.flushingEvents) this.holdEvent(event);
     else void this.storeEvent(event);
   }
 
   /** One JetStream publish; a failure holds the event for a retry (except during shutdown). */
   private storeEvent(event: AuditEvent): Promise<boolean> {
     const jetStream = this.jetStream;
-    if (!jetStream) return Promise.resolve(false);
+    if (!jetStream) {
+      this.holdEvent(event);
+      return Promise.resolve(false);
+    }
     const options = { timeout: RUNTIME_TIMINGS.intentAckTimeoutMs, msgID: `${event.instance}-${event.symbol}-${event.seq}` };
     const publish = jetStream.publish(subjects.event(this.symbol, event.type), encoder.encode(JSON.stringify(event)), options).then(
       () => true,
@@ -306,13 +315,14 @@ export class SymbolRuntime {
     this.heldEvents.splice(index, 0, event);
     if (this.heldEvents.length > RUNTIME_TIMINGS.maxHeldEvents) {
       const dropped = this.heldEvents.shift()!;
-      this.logger.error("audit event dropped: too many held while NATS is away", { type: dropped.type, seq: dropped.seq });
+      this.droppedEvents += 1;
+      this.logger.error("audit event dropped: too many held while NATS is away", { type: dropped.type, seq: dropped.seq, droppedSoFar: this.droppedEvents });
     }
   }
 
   /** Stores held events one at a time, in seq order, until one fails (it is held again). */
   private flushHeldEvents(): void {
-    if (this.flushingEvents || this.heldEvents.length === 0 || !isConnected(this.actor)) return;
+    if (this.flushingEvents || this.heldEvents.length === 0 || !isConnected(this.actor) || !this.jetStream) return;
     this.flushingEvents = true;
     const next = (): void => {
       const event = isConnected(this.actor) ? this.heldEvents.shift() : undefined;
