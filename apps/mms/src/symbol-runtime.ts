@@ -160,7 +160,7 @@ export class SymbolRuntime {
   }
 
   status() {
-    return describeSymbol(this.actor);
+    return describeSymbol(this.actor, this.clock());
   }
 
   private get tracing(): boolean {
@@ -351,7 +351,7 @@ export class SymbolRuntime {
   private sendHeartbeat(): void {
     // Held events are retried here too: a publish can fail without a disconnect.
     if (!this.stopping) this.flushHeldEvents();
-    const status = describeSymbol(this.actor);
+    const status = describeSymbol(this.actor, this.clock());
     const figures = symbolFigures(this.actor);
     this.observability.snapshot(status, figures);
     this.post({ kind: "HEARTBEAT", symbol: this.symbol, status, figures, lastEventSeq: this.stepper.lastEventSeq, connected: isConnected(this.actor) });
