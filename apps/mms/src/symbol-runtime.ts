@@ -7,6 +7,7 @@ import { describeSymbol, isConnected, symbolFigures, type SymbolActorSettings, t
 import type { Logger } from "@mms/logging";
 import { extractTraceContext, injectTraceContext, readTraceHeaders, type Context } from "@mms/telemetry";
 import { performance } from "node:perf_hooks";
+import { workerClosingMs, withinMs } from "./shutdown-budget";
 import { SymbolObservability } from "./symbol-observability";
 import { InputRecorder } from "./recording";
 import { SymbolStepper } from "./symbol-stepper";
@@ -357,22 +358,27 @@ export class SymbolRuntime {
     this.post({ kind: "HEARTBEAT", symbol: this.symbol, status, figures, lastEventSeq: this.stepper.lastEventSeq, connected: isConnected(this.actor) });
   }
 
-  /** Cancels everything, waits (bounded) for the acks, then closes the connection. */
+  /**
+   * Cancels everything, waits for the acks, then closes the connection: all of it within
+   * `timeoutMs` (the worker's share of the one shutdown deadline), whatever NATS does.
+   */
   async shutdown(timeoutMs: number): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    const left = (): number => deadline - performance.now();
+    const after = (delayMs: number, task: () => void) => void setTimeout(task, delayMs).unref();
     this.dispatch({ kind: "SHUTDOWN" });
     this.flushHeldEvents();
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    const deadline = new Promise<"TIMEOUT">((resolve) => setTimeout(() => resolve("TIMEOUT"), timeoutMs).unref());
-    await Promise.race([this.settleInFlight(), deadline]);
+    await withinMs(this.settleInFlight(), left() - workerClosingMs(timeoutMs), after);
     const unsettled = this.inFlight.size;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.sendHeartbeat();
     this.statusWatch?.stop();
     this.subscription?.unsubscribe();
     this.snapshotReplies?.unsubscribe();
-    await this.feed?.stop().catch(() => undefined);
-    await this.connection?.drain().catch(() => undefined);
+    if (this.feed) await withinMs(this.feed.stop(), left() / 2, after);
+    if (this.connection && (await withinMs(this.connection.drain(), left(), after)) === "TIMEOUT") void this.connection.close().catch(() => undefined);
     await this.recorder?.close();
     return unsettled;
   }

@@ -1,13 +1,17 @@
+import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { startNatsServer, waitFor, type StartedNatsServer, isCancelAll, isNew, requestStatus, MmsProcess, resumeWhenStarted, waitForRun, ScriptedExchange, symbolConfig, writeConfigFile } from "@mms/test-support";
 import type { ServiceConfigInput } from "@mms/contracts";
 import { sleep } from "../support/mms-fixture";
 
-// The service as a process: a crash and a restart, a clean stop on SIGTERM, and a config
-// that never gets as far as the bus.
+// The service as a process: a crash and a restart, a clean stop on SIGTERM (bounded in total,
+// whatever NATS does, and no new order once a stop began), and a config that never gets as
+// far as the bus.
 
 const SYMBOL = "BTCUSDT-PERP";
+/** Process exit and the test's own timer: what the bound on a whole shutdown may be late by. */
+const SHUTDOWN_SLACK_MS = 1000;
 
 let nats: StartedNatsServer;
 let client: NatsConnection;
@@ -17,7 +21,7 @@ const processes: MmsProcess[] = [];
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  client = await connect({ servers: nats.url });
+  client = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
 });
 
 afterAll(async () => {
@@ -59,6 +63,17 @@ async function startExchange(): Promise<ScriptedExchange> {
   exchange.publishSnapshot(SYMBOL, [["50000.0", "1"]], [["50010.0", "1"]]);
   stopHeartbeat = exchange.heartbeat(SYMBOL);
   return exchange;
+}
+
+/** A running process quoting both sides of SYMBOL on a moving-capable book. */
+async function quoting(): Promise<{ child: MmsProcess; config: ServiceConfigInput; exchange: ScriptedExchange }> {
+  const market = await startExchange();
+  const { path, config } = configFor({ symbols: [symbolConfig(SYMBOL, { requoteToleranceTicks: 1 })] });
+  const child = launch(path);
+  await waitForRun(client, config.instanceName!);
+  await resumeWhenStarted(client, SYMBOL);
+  await waitFor(() => market.openOrders(SYMBOL).length === 2, { timeoutMs: 10_000, description: "both quotes resting" });
+  return { child, config, exchange: market };
 }
 
 function launch(path: string): MmsProcess {
@@ -177,4 +192,61 @@ test("a bad config exits non-zero, lists every error, and sends nothing", async 
   expect(exchange.snapshotRequests.get(SYMBOL) ?? 0).toBe(0);
   // It never got as far as the bus: nobody answers for it.
   await expect(requestStatus(client, 500)).rejects.toThrow();
+});
+
+/** Moves the whole book up and down by a few ticks every `everyMs`: each move would requote. */
+function moveMids(market: ScriptedExchange, everyMs = 20): () => void {
+  let step = 0;
+  const timer = setInterval(() => {
+    step += 1;
+    const shift = (step % 2) * 5;
+    const bid = (50000 + shift).toFixed(1);
+    const ask = (50010 + shift).toFixed(1);
+    const oldBid = (50000 + 5 - shift).toFixed(1);
+    const oldAsk = (50010 + 5 - shift).toFixed(1);
+    market.publishDelta(SYMBOL, [[bid, "1"], [oldBid, "0"]], [[ask, "1"], [oldAsk, "0"]]);
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
+test.each([
+  ["SIGTERM", (child: MmsProcess) => child.kill("SIGTERM")],
+  ["mms.control.all.kill", () => client.publish("mms.control.all.kill", "")],
+] as const)("no NEW is published once %s was sent, while mids keep moving", async (_name, stopAll) => {
+  const { child, config, exchange: market } = await quoting();
+  const stopMoving = moveMids(market);
+  try {
+    const before = market.intents.filter(isNew).length;
+    await waitFor(() => market.intents.filter(isNew).length >= before + 4, { timeoutMs: 10_000, description: "requotes while the mids move" });
+    const stoppedAt = Date.now();
+    stopAll(child);
+    await sleep(1500);
+    const late = market.intents.filter((intent) => intent.account === config.account && isNew(intent) && intent.ts >= stoppedAt);
+    expect(late).toEqual([]);
+  } finally {
+    stopMoving();
+  }
+});
+
+// Last: it takes the server down.
+test("SIGTERM with the NATS server down exits with code 0 within shutdownTimeoutMs in total", async () => {
+  const { child, config } = await quoting();
+  stopHeartbeat?.();
+  stopHeartbeat = undefined;
+  await exchange?.stop();
+  exchange = undefined;
+  await nats.takeDown({ abrupt: true });
+  try {
+    // Long enough for the clients to see the outage and the symbol to pause.
+    await sleep(1500);
+    const signalledAt = performance.now();
+    child.kill("SIGTERM");
+    const exit = await child.exited;
+    const tookMs = performance.now() - signalledAt;
+    expect({ exit, withinBound: tookMs <= config.shutdownTimeoutMs! + SHUTDOWN_SLACK_MS ? true : `took ${Math.round(tookMs)} ms` }).toEqual({ exit: { code: 0, signal: null }, withinBound: true });
+  } finally {
+    await nats.bringUp();
+    // The next test's exchange needs JetStream through the test's own (reconnecting) client.
+    await waitFor(async () => Boolean(await (await jetstreamManager(client)).getAccountInfo()), { timeoutMs: 20_000, description: "JetStream back" });
+  }
 });
