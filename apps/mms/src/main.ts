@@ -37,6 +37,12 @@ export async function runService(argv: readonly string[]): Promise<void> {
       process.exit(1);
     }
     logger.info("signal received: stopping", { signal });
+    // The contract's bound on the whole shutdown: each step keeps to its share, and this is the
+    // backstop should one not (the orders' cancels went out first).
+    setTimeout(() => {
+      logger.warn("shutdownTimeoutMs reached: exiting", { shutdownTimeoutMs: config.shutdownTimeoutMs });
+      process.exit(0);
+    }, config.shutdownTimeoutMs).unref();
     void service.stop().then(async () => {
       await http.close();
       await tracing.shutdown().catch(() => undefined);

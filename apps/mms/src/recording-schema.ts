@@ -55,6 +55,7 @@ export const SymbolActorSettingsSchema = Type.Object({
   idPrefix: Identifier,
   leaseRequired: Type.Boolean(),
   initialMode: Type.Optional(QuotingMode),
+  connectedAtStart: Type.Optional(Type.Boolean()),
 });
 
 export const RecordingLineSchemas = {

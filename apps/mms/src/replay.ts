@@ -60,5 +60,6 @@ export function replayRecording(recording: Recording): ReplayResult {
     intents.push(...sentIntents(output.commands));
     events.push(...output.events);
   }
-  return { intents, events, finalStatus: describeSymbol(stepper.actor) };
+  const lastNow = recording.inputs.at(-1)?.now ?? recording.startedAt;
+  return { intents, events, finalStatus: describeSymbol(stepper.actor, lastNow) };
 }

@@ -7,6 +7,7 @@ import { describeSymbol, isConnected, quotesPresentNow, symbolFigures, type Symb
 import type { Logger } from "@mms/logging";
 import { extractTraceContext, injectTraceContext, readTraceHeaders, type Context } from "@mms/telemetry";
 import { performance } from "node:perf_hooks";
+import { workerClosingMs, withinMs } from "./shutdown-budget";
 import { SymbolObservability } from "./symbol-observability";
 import { InputRecorder } from "./recording";
 import { SymbolStepper } from "./symbol-stepper";
@@ -18,7 +19,7 @@ export const RUNTIME_TIMINGS = {
   intentAckTimeoutMs: 2000,
   /** Pending market-data messages before nats.js flags the subscription a slow consumer. */
   slowConsumerPending: 20_000,
-  /** Audit events held while the bus is away; beyond this the oldest are dropped (and logged). */
+  /** Audit events held while the bus is away or not yet connected; beyond this the oldest are dropped (counted and logged). */
   maxHeldEvents: 10_000,
 } as const;
 
@@ -71,6 +72,8 @@ export class SymbolRuntime {
    */
   private readonly heldEvents: AuditEvent[] = [];
   private flushingEvents = false;
+  /** Held events dropped past `maxHeldEvents`; logged with each drop. */
+  private droppedEvents = 0;
 
   constructor(
     private readonly data: SymbolWorkerData,
@@ -88,6 +91,8 @@ export class SymbolRuntime {
       rejectStorm: data.service.risk.rejectStorm,
       idPrefix: `MM-${data.runId}-${this.symbol}`,
       leaseRequired: data.leaseRequired,
+      // Control messages can arrive before the connection is up: their events wait for it.
+      connectedAtStart: false,
     };
     this.stepper = new SymbolStepper(settings, this.instance, data.lastEventSeq ?? 0);
     this.actor = this.stepper.actor;
@@ -117,7 +122,9 @@ export class SymbolRuntime {
         else this.onSnapshotReply(message);
       },
     });
-    this.requestSnapshot();
+    // The first connection: the actor is connected from here (it asks for a snapshot), and
+    // the events of anything handled before it are stored.
+    this.onReconnected();
     this.feed = startExecutionReportFeed(this.jetStream, {
       account: this.data.service.account,
       symbol: this.symbol,
@@ -154,7 +161,7 @@ export class SymbolRuntime {
   }
 
   status() {
-    return describeSymbol(this.actor);
+    return describeSymbol(this.actor, this.clock());
   }
 
   private get tracing(): boolean {
@@ -274,15 +281,18 @@ export class SymbolRuntime {
   }
 
   private publishEvent(event: AuditEvent): void {
-    // While the bus is away, or behind events already held (order): hold it.
-    if (!isConnected(this.actor) || this.heldEvents.length > 0 || this.flushingEvents) this.holdEvent(event);
+    // While the bus is away or not up yet, or behind events already held (order): hold it.
+    if (!this.jetStream || !isConnected(this.actor) || this.heldEvents.length > 0 || this.flushingEvents) this.holdEvent(event);
     else void this.storeEvent(event);
   }
 
   /** One JetStream publish; a failure holds the event for a retry (except during shutdown). */
   private storeEvent(event: AuditEvent): Promise<boolean> {
     const jetStream = this.jetStream;
-    if (!jetStream) return Promise.resolve(false);
+    if (!jetStream) {
+      this.holdEvent(event);
+      return Promise.resolve(false);
+    }
     const options = { timeout: RUNTIME_TIMINGS.intentAckTimeoutMs, msgID: `${event.instance}-${event.symbol}-${event.seq}` };
     const publish = jetStream.publish(subjects.event(this.symbol, event.type), encoder.encode(JSON.stringify(event)), options).then(
       () => true,
@@ -306,13 +316,14 @@ export class SymbolRuntime {
     this.heldEvents.splice(index, 0, event);
     if (this.heldEvents.length > RUNTIME_TIMINGS.maxHeldEvents) {
       const dropped = this.heldEvents.shift()!;
-      this.logger.error("audit event dropped: too many held while NATS is away", { type: dropped.type, seq: dropped.seq });
+      this.droppedEvents += 1;
+      this.logger.error("audit event dropped: too many held while NATS is away", { type: dropped.type, seq: dropped.seq, droppedSoFar: this.droppedEvents });
     }
   }
 
   /** Stores held events one at a time, in seq order, until one fails (it is held again). */
   private flushHeldEvents(): void {
-    if (this.flushingEvents || this.heldEvents.length === 0 || !isConnected(this.actor)) return;
+    if (this.flushingEvents || this.heldEvents.length === 0 || !isConnected(this.actor) || !this.jetStream) return;
     this.flushingEvents = true;
     const next = (): void => {
       const event = isConnected(this.actor) ? this.heldEvents.shift() : undefined;
@@ -341,28 +352,33 @@ export class SymbolRuntime {
   private sendHeartbeat(): void {
     // Held events are retried here too: a publish can fail without a disconnect.
     if (!this.stopping) this.flushHeldEvents();
-    const status = describeSymbol(this.actor);
+    const status = describeSymbol(this.actor, this.clock());
     const figures = symbolFigures(this.actor);
     this.observability.snapshot(status, figures, { at: this.clock(), quotesPresent: () => quotesPresentNow(this.actor) });
     this.post({ kind: "HEARTBEAT", symbol: this.symbol, status, figures, lastEventSeq: this.stepper.lastEventSeq, connected: isConnected(this.actor) });
   }
 
-  /** Cancels everything, waits (bounded) for the acks, then closes the connection. */
+  /**
+   * Cancels everything, waits for the acks, then closes the connection: all of it within
+   * `timeoutMs` (the worker's share of the one shutdown deadline), whatever NATS does.
+   */
   async shutdown(timeoutMs: number): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    const left = (): number => deadline - performance.now();
+    const after = (delayMs: number, task: () => void) => void setTimeout(task, delayMs).unref();
     this.dispatch({ kind: "SHUTDOWN" });
     this.flushHeldEvents();
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    const deadline = new Promise<"TIMEOUT">((resolve) => setTimeout(() => resolve("TIMEOUT"), timeoutMs).unref());
-    await Promise.race([this.settleInFlight(), deadline]);
+    await withinMs(this.settleInFlight(), left() - workerClosingMs(timeoutMs), after);
     const unsettled = this.inFlight.size;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.sendHeartbeat();
     this.statusWatch?.stop();
     this.subscription?.unsubscribe();
     this.snapshotReplies?.unsubscribe();
-    await this.feed?.stop().catch(() => undefined);
-    await this.connection?.drain().catch(() => undefined);
+    if (this.feed) await withinMs(this.feed.stop(), left() / 2, after);
+    if (this.connection && (await withinMs(this.connection.drain(), left(), after)) === "TIMEOUT") void this.connection.close().catch(() => undefined);
     await this.recorder?.close();
     return unsettled;
   }

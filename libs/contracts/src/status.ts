@@ -1,5 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { ComputedDecimalString, DecimalString, Identifier, PositiveDecimalString, SignedDecimalString, Side, SymbolName } from "./primitives";
+import { ControlRefusalCode } from "./control";
 import { QuotingMode, SymbolStateName } from "./states";
 
 export const OpenOrderView = Type.Object({
@@ -12,7 +13,10 @@ export const OpenOrderView = Type.Object({
 export const SymbolStatus = Type.Object({
   symbol: SymbolName,
   state: SymbolStateName,
+  /** Why the symbol stopped. */
   reason: Type.Union([Type.String(), Type.Null()]),
+  /** What a resume would be refused for now, the first one first; empty while ACTIVE. */
+  resumeBlockers: Type.Optional(Type.Array(ControlRefusalCode)),
   mode: QuotingMode,
   position: SignedDecimalString,
   avgEntryPx: Type.Union([ComputedDecimalString, Type.Null()]),

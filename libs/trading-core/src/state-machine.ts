@@ -22,8 +22,9 @@ export interface RefusedTransition {
 }
 
 /**
- * HALTED outranks PAUSED: an automatic pause never lifts a halt. While PAUSED the latest
- * cause is shown; while HALTED the first cause stays, since that is what needs a look.
+ * HALTED outranks PAUSED: an automatic pause never lifts a halt. While HALTED the first cause
+ * stays, since that is what needs a look; while PAUSED the caller decides whether a new reason
+ * replaces the old one (REASON_CHANGED): an automatic one does not (see lifecycle.ts).
  */
 export function stopTransition(current: SymbolState, target: StopTarget, reason: StopReason): Transition {
   if (current.name === "HALTED") return { kind: "UNCHANGED", state: current };

@@ -55,6 +55,8 @@ export interface SymbolActorSettings {
   /** False when no ownership lease is in use (single-instance tests): the symbol is taken as held. */
   readonly leaseRequired: boolean;
   readonly initialMode?: QuotingMode;
+  /** False for a worker that connects after it starts: connected only at its first CONNECTION_RESTORED. Default true. */
+  readonly connectedAtStart?: boolean;
 }
 
 export const TIMINGS = {

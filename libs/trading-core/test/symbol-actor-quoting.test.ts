@@ -165,7 +165,7 @@ describe("execution reports", () => {
     expect(commands.filter((command) => command.kind === "EMIT_EVENT" || command.kind === "SEND_INTENT")).toEqual([]);
     expect(driver.actor.ledger.position.toFixed()).toBe("0.004");
     expect(driver.actor.ledger.fees.toFixed()).toBe("0.01");
-    expect(describeSymbol(driver.actor).openOrders).toEqual([
+    expect(describeSymbol(driver.actor, now).openOrders).toEqual([
       { clientOrderId: "old-B", side: "BUY", px: "49990", qty: "0.006" },
       { clientOrderId: "old-S", side: "SELL", px: "50020", qty: "0.01" },
     ]);
@@ -193,10 +193,10 @@ describe("execution reports", () => {
     const fill = driver.fill(bid.clientOrderId, "BUY", bid.px, "0.004", "0.006");
     driver.report(fill);
     const position = driver.actor.ledger.position.toFixed();
-    const orders = JSON.stringify(describeSymbol(driver.actor));
+    const orders = JSON.stringify(describeSymbol(driver.actor, driver.now));
     expect(driver.report(fill)).toEqual([]);
     expect(driver.actor.ledger.position.toFixed()).toBe(position);
-    expect(JSON.stringify(describeSymbol(driver.actor))).toBe(orders);
+    expect(JSON.stringify(describeSymbol(driver.actor, driver.now))).toBe(orders);
     const rejection = driver.rejected(ask.clientOrderId, "RATE_LIMIT");
     driver.report(rejection);
     for (let index = 0; index < 10; index += 1) expect(driver.report(rejection)).toEqual([]);

@@ -22,7 +22,7 @@ describe("reduce", () => {
     const commands = driver.control("reduce");
     expect(controlResult(commands)).toMatchObject({ accepted: true, from: "PAUSED", to: "ACTIVE" });
     expect(newsOf(commands).map((intent) => [intent.side, intent.qty])).toEqual([["SELL", "0.010"]]);
-    expect(describeSymbol(driver.actor)).toMatchObject({ state: "ACTIVE", reason: null, reduceOnly: true });
+    expect(describeSymbol(driver.actor, driver.now)).toMatchObject({ state: "ACTIVE", reason: null, reduceOnly: true });
   });
 
   test("a short position is reduced by a bid of at most |position|", () => {
@@ -67,7 +67,7 @@ describe("reduce", () => {
     expect(driver.actor.state).toEqual({ name: "PAUSED", reason: "REDUCED" });
     expect(timeline(last).filter((entry) => entry !== "event:fill").slice(0, 4)).toEqual(["CANCEL_ALL", "event:state", "event:alert", "event:risk"]);
     expect(eventsOf(last).find((event) => event.type === "alert")).toMatchObject({ reason: "REDUCED", from: "ACTIVE", to: "PAUSED" });
-    expect(describeSymbol(driver.actor).reduceOnly).toBeUndefined();
+    expect(describeSymbol(driver.actor, driver.now).reduceOnly).toBeUndefined();
   });
 
   test("a plain resume leaves reduce-only once the position is within the limit", () => {
@@ -77,7 +77,7 @@ describe("reduce", () => {
     driver.report(driver.accepted(ask));
     const commands = driver.control("resume");
     expect(controlResult(commands)).toMatchObject({ accepted: true, from: "ACTIVE", to: "ACTIVE" });
-    expect(describeSymbol(driver.actor).reduceOnly).toBeUndefined();
+    expect(describeSymbol(driver.actor, driver.now).reduceOnly).toBeUndefined();
     // The reduce-only ask (0.005) is replaced by a full-size one once its cancel is settled.
     expect(newsOf(commands).map((intent) => [intent.side, intent.qty])).toEqual([["BUY", "0.010"]]);
     expect(newsOf(driver.report(driver.canceled(ask.clientOrderId))).map((intent) => [intent.side, intent.qty])).toEqual([["SELL", "0.010"]]);
@@ -87,7 +87,7 @@ describe("reduce", () => {
     const driver = withPosition("0.035");
     driver.control("reduce");
     expect(controlResult(driver.control("resume"))).toMatchObject({ accepted: false, reason: "POSITION_LIMIT" });
-    expect(describeSymbol(driver.actor).reduceOnly).toBe(true);
+    expect(describeSymbol(driver.actor, driver.now).reduceOnly).toBe(true);
   });
 
   test("reduce of a symbol quoting normally is refused with PAUSE_FIRST", () => {
@@ -102,7 +102,7 @@ describe("reduce", () => {
     if (!ask) throw new Error("no reducing quote");
     driver.control("pause", undefined);
     driver.report(driver.canceled(ask.clientOrderId));
-    expect(describeSymbol(driver.actor).reduceOnly).toBeUndefined();
+    expect(describeSymbol(driver.actor, driver.now).reduceOnly).toBeUndefined();
     expect(newsOf(driver.control("resume")).map((intent) => intent.side).sort()).toEqual(["BUY", "SELL"]);
   });
 });

@@ -2,6 +2,7 @@ import { subjects, type ControlResult, type ServiceConfig, type StatusReply, typ
 import type { Logger } from "@mms/logging";
 import { createMetrics, type MetricsRegistry } from "@mms/telemetry";
 import { newRunId } from "../run-id";
+import { shutdownBudget } from "../shutdown-budget";
 import { THREAD_PROTOCOL_VERSION, type SymbolWorkerData } from "../thread-protocol";
 import { createSystemScheduler, systemClock, type Clock, type Scheduler } from "./clock";
 import { ControlRouter } from "./control-router";
@@ -61,6 +62,7 @@ export class Coordinator implements ServiceHandle {
   readonly metrics: MetricsRegistry = createMetrics();
   private readonly slots: SymbolSlots;
   private readonly scheduler: Scheduler;
+  private readonly clock: Clock;
   private readonly nats: CoordinatorNats;
   private readonly risk: RiskWorkerLink;
   private readonly leases: LeaseWiring | undefined;
@@ -82,6 +84,7 @@ export class Coordinator implements ServiceHandle {
     const { logger } = options;
     const clock = options.clock ?? systemClock;
     this.scheduler = options.scheduler ?? createSystemScheduler();
+    this.clock = clock;
     this.instance = `${config.instanceName}-${this.runId}`;
     this.slots = new SymbolSlots(config.symbols);
     // Every known series exists at zero from the start: a first trigger is a step a rate() sees.
@@ -153,7 +156,7 @@ export class Coordinator implements ServiceHandle {
   }
 
   stop(): Promise<void> {
-    this.stopping ??= shutDown({ slots: this.slots, pool: this.pool, supervisor: this.supervisor, risk: this.risk, leases: this.leases, nats: this.nats, scheduler: this.scheduler, logger: this.options.logger, shutdownTimeoutMs: this.config.shutdownTimeoutMs }).then(() => this.resolveStopped());
+    this.stopping ??= shutDown({ slots: this.slots, pool: this.pool, supervisor: this.supervisor, risk: this.risk, leases: this.leases, nats: this.nats, scheduler: this.scheduler, clock: this.clock, logger: this.options.logger, shutdownTimeoutMs: this.config.shutdownTimeoutMs }).then(() => this.resolveStopped());
     return this.stopping;
   }
 
@@ -170,7 +173,8 @@ export class Coordinator implements ServiceHandle {
       leaseRequired: options.useLeases ?? true,
       recordingPath: options.recordingDirectory ? `${options.recordingDirectory}/${slot.symbol}.jsonl` : undefined,
       traceCarrier: undefined,
-      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      // The worker's share of the one shutdown deadline; the coordinator keeps the rest.
+      shutdownTimeoutMs: shutdownBudget(config.shutdownTimeoutMs).workerMs,
     };
   }
 

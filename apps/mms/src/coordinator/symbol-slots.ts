@@ -21,7 +21,7 @@ export interface SymbolSlot {
 }
 
 export function startupStatus(config: SymbolConfig): SymbolStatus {
-  return { symbol: config.symbol, state: "PAUSED", reason: "STARTUP", mode: config.mode, position: "0", avgEntryPx: null, realizedPnl: "0", unrealizedPnl: "0", fees: "0", openOrders: [] };
+  return { symbol: config.symbol, state: "PAUSED", reason: "STARTUP", resumeBlockers: ["STARTUP"], mode: config.mode, position: "0", avgEntryPx: null, realizedPnl: "0", unrealizedPnl: "0", fees: "0", openOrders: [] };
 }
 
 /** A worker runs for it, or will: messages reach its actor and it is expected to answer. */

@@ -25,7 +25,7 @@ export class WorkerFailureResponse {
     this.metrics.set("symbol_state", SYMBOL_STATE_VALUES.HALTED, { symbol });
     const from = slot.lastStatus.state;
     this.logger.error("symbol worker failed: cancelling and halting", { symbol, reason: failure.kind, cause: failure.cause, detail, ...(failure.cause === "EXITED" && failure.error ? { error: failure.error } : {}) });
-    slot.lastStatus = { ...slot.lastStatus, state: "HALTED", reason: "WORKER_FAILED" };
+    slot.lastStatus = { ...slot.lastStatus, state: "HALTED", reason: "WORKER_FAILED", resumeBlockers: ["WORKER_FAILED"] };
     await this.voice.cancelAll(slot, "WORKER_FAILED");
     await this.voice.publishEvents(slot, [
       { type: "state", from, to: "HALTED", reason: "WORKER_FAILED" },

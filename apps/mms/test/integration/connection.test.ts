@@ -71,6 +71,18 @@ test("NATS restarting mid-session leaves every symbol PAUSED (NATS_DISCONNECTED)
   }
   await waitFor(() => mms.exchange.openOrders(BTC).length + mms.exchange.openOrders(ETH).length === 0, { timeoutMs: 10_000, description: "nothing rests at the exchange" });
   await waitFor(() => mms.service.isReady().ready, { timeoutMs: 10_000, description: "ready again" });
+  // The reason stays why the symbols stopped, whatever followed (lease renewals that failed,
+  // late data); what blocks a resume is in resumeBlockers, and clears once all is fresh.
+  for (const symbol of [BTC, ETH]) {
+    const settled = await waitFor(
+      async () => {
+        const current = await mms.symbolStatus(symbol);
+        return current.resumeBlockers?.length === 0 ? current : undefined;
+      },
+      { timeoutMs: 10_000, description: `${symbol}: nothing blocks a resume` },
+    );
+    expect(settled).toMatchObject({ state: "PAUSED", reason: "NATS_DISCONNECTED", resumeBlockers: [] });
+  }
   // Nothing but the cancels went out after the outage, until an operator resumes.
   const afterOutage = mms.exchange.intents.filter((intent) => intent.ts >= upAt && intent.kind === "NEW");
   expect(afterOutage).toEqual([]);

@@ -1,17 +1,36 @@
-import { useNatsServer, waitFor, isCancelAll, isNew, requestStatus, MmsProcess, resumeWhenStarted, waitForRun, ScriptedExchange, symbolConfig, writeConfigFile } from "@mms/test-support";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { startNatsServer, waitFor, type StartedNatsServer, isCancelAll, isNew, requestStatus, MmsProcess, resumeWhenStarted, waitForRun, ScriptedExchange, symbolConfig, writeConfigFile } from "@mms/test-support";
 import type { ServiceConfigInput } from "@mms/contracts";
 import { sleep } from "../support/mms-fixture";
 
-// The service as a process: a crash and a restart, a clean stop on SIGTERM, and a config
-// that never gets as far as the bus.
+// The service as a process: a crash and a restart, a clean stop on SIGTERM (bounded in total,
+// whatever NATS does, and no new order once a stop began), and a config that never gets as
+// far as the bus.
 
 const SYMBOL = "BTCUSDT-PERP";
+/** Process exit and the test's own timer: what the bound on a whole shutdown may be late by. */
+const SHUTDOWN_SLACK_MS = 1000;
 
+let nats: StartedNatsServer;
+let client: NatsConnection;
 let exchange: ScriptedExchange | undefined;
 let stopHeartbeat: (() => void) | undefined;
 const processes: MmsProcess[] = [];
 
-const suite = useNatsServer();
+beforeAll(async () => {
+  nats = await startNatsServer();
+  client = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+});
+
+afterAll(async () => {
+  try {
+    await client?.close();
+  } finally {
+    await nats?.stop();
+  }
+});
 
 afterEach(async () => {
   stopHeartbeat?.();
@@ -28,7 +47,7 @@ function configFor(overrides: Partial<ServiceConfigInput> = {}): { path: string;
     instanceName: `mms-proc-${suffix.toLowerCase()}`,
     // Long enough that a restart can only quote at once by taking its own lease back.
     leaseMs: 30_000,
-    nats: { servers: [suite.url] },
+    nats: { servers: [nats.url] },
     http: { port: 0, host: "127.0.0.1" },
     logging: { level: "warn" },
     shutdownTimeoutMs: 3000,
@@ -40,10 +59,21 @@ function configFor(overrides: Partial<ServiceConfigInput> = {}): { path: string;
 }
 
 async function startExchange(): Promise<ScriptedExchange> {
-  exchange = await ScriptedExchange.start(suite.client, [SYMBOL]);
+  exchange = await ScriptedExchange.start(client, [SYMBOL]);
   exchange.publishSnapshot(SYMBOL, [["50000.0", "1"]], [["50010.0", "1"]]);
   stopHeartbeat = exchange.heartbeat(SYMBOL);
   return exchange;
+}
+
+/** A running process quoting both sides of SYMBOL on a moving-capable book. */
+async function quoting(): Promise<{ child: MmsProcess; config: ServiceConfigInput; exchange: ScriptedExchange }> {
+  const market = await startExchange();
+  const { path, config } = configFor({ symbols: [symbolConfig(SYMBOL, { requoteToleranceTicks: 1 })] });
+  const child = launch(path);
+  await waitForRun(client, config.instanceName!);
+  await resumeWhenStarted(client, SYMBOL);
+  await waitFor(() => market.openOrders(SYMBOL).length === 2, { timeoutMs: 10_000, description: "both quotes resting" });
+  return { child, config, exchange: market };
 }
 
 function launch(path: string): MmsProcess {
@@ -59,8 +89,8 @@ test("SIGKILL mid-session, then a restart: the same position, leftovers cancelle
   const ours = () => exchange.intents.filter((intent) => intent.account === config.account);
 
   const first = launch(path);
-  const firstRun = await waitForRun(suite.client, config.instanceName!);
-  await resumeWhenStarted(suite.client, SYMBOL);
+  const firstRun = await waitForRun(client, config.instanceName!);
+  await resumeWhenStarted(client, SYMBOL);
   await waitFor(() => exchange.openOrders(SYMBOL).length === 2, { timeoutMs: 10_000, description: "both quotes resting" });
   const bid = exchange.openOrders(SYMBOL).find((order) => order.side === "BUY")!;
   await exchange.fill(bid.clientOrderId, undefined, "0.05");
@@ -70,7 +100,7 @@ test("SIGKILL mid-session, then a restart: the same position, leftovers cancelle
   // Settled: position 0.006, and the replacement quotes rest.
   const before = await waitFor(
     async () => {
-      const status = (await requestStatus(suite.client)).symbols[0]!;
+      const status = (await requestStatus(client)).symbols[0]!;
       return status.position === "0.006" && status.openOrders.length === 2 && exchange.openOrders(SYMBOL).length === 2 ? status : undefined;
     },
     { timeoutMs: 10_000, description: "position 0.006 with two quotes resting" },
@@ -85,14 +115,14 @@ test("SIGKILL mid-session, then a restart: the same position, leftovers cancelle
 
   const relaunchedAt = Date.now();
   launch(path);
-  const secondRun = await waitForRun(suite.client, config.instanceName!, [firstRun.instance]);
+  const secondRun = await waitForRun(client, config.instanceName!, [firstRun.instance]);
   expect(secondRun.instance).not.toBe(firstRun.instance);
   const startupCancel = await waitFor(() => ours().slice(intentsOfFirstRun).find(isCancelAll), { timeoutMs: 15_000, description: "CANCEL_ALL from the second run" });
   expect(startupCancel).toMatchObject({ kind: "CANCEL_ALL", reason: "STARTUP", symbol: SYMBOL, account: config.account });
   await waitFor(() => exchange.openOrders(SYMBOL).length === 0, { timeoutMs: 10_000, description: "leftovers cancelled" });
   const after = await waitFor(
     async () => {
-      const status = (await requestStatus(suite.client)).symbols[0]!;
+      const status = (await requestStatus(client)).symbols[0]!;
       return status.openOrders.length === 0 ? status : undefined;
     },
     { timeoutMs: 10_000, description: "no open order left in the second run's books" },
@@ -102,7 +132,7 @@ test("SIGKILL mid-session, then a restart: the same position, leftovers cancelle
   // Nothing was sent before the cancel: no order is re-placed from the old run's book.
   expect(ours().slice(intentsOfFirstRun).filter(isNew)).toEqual([]);
 
-  await resumeWhenStarted(suite.client, SYMBOL);
+  await resumeWhenStarted(client, SYMBOL);
   // Well within leaseMs (30 s): the restarted process took its own lease back at once.
   expect(Date.now() - relaunchedAt).toBeLessThan(15_000);
   await waitFor(() => exchange.openOrders(SYMBOL).length === 2, { timeoutMs: 10_000, description: "quoting again after the restart" });
@@ -126,8 +156,8 @@ test("SIGTERM cancels every order (CANCEL_ALL acknowledged) and exits with code 
   const exchange = await startExchange();
   const { path, config } = configFor();
   const child = launch(path);
-  await waitForRun(suite.client, config.instanceName!);
-  await resumeWhenStarted(suite.client, SYMBOL);
+  await waitForRun(client, config.instanceName!);
+  await resumeWhenStarted(client, SYMBOL);
   await waitFor(() => exchange.openOrders(SYMBOL).length === 2, { timeoutMs: 10_000, description: "both quotes resting" });
 
   child.kill("SIGTERM");
@@ -161,5 +191,62 @@ test("a bad config exits non-zero, lists every error, and sends nothing", async 
   expect(exchange.intents.filter((intent) => intent.account === config.account)).toEqual([]);
   expect(exchange.snapshotRequests.get(SYMBOL) ?? 0).toBe(0);
   // It never got as far as the bus: nobody answers for it.
-  await expect(requestStatus(suite.client, 500)).rejects.toThrow();
+  await expect(requestStatus(client, 500)).rejects.toThrow();
+});
+
+/** Moves the whole book up and down by a few ticks every `everyMs`: each move would requote. */
+function moveMids(market: ScriptedExchange, everyMs = 20): () => void {
+  let step = 0;
+  const timer = setInterval(() => {
+    step += 1;
+    const shift = (step % 2) * 5;
+    const bid = (50000 + shift).toFixed(1);
+    const ask = (50010 + shift).toFixed(1);
+    const oldBid = (50000 + 5 - shift).toFixed(1);
+    const oldAsk = (50010 + 5 - shift).toFixed(1);
+    market.publishDelta(SYMBOL, [[bid, "1"], [oldBid, "0"]], [[ask, "1"], [oldAsk, "0"]]);
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
+test.each([
+  ["SIGTERM", (child: MmsProcess) => child.kill("SIGTERM")],
+  ["mms.control.all.kill", () => client.publish("mms.control.all.kill", "")],
+] as const)("no NEW is published once %s was sent, while mids keep moving", async (_name, stopAll) => {
+  const { child, config, exchange: market } = await quoting();
+  const stopMoving = moveMids(market);
+  try {
+    const before = market.intents.filter(isNew).length;
+    await waitFor(() => market.intents.filter(isNew).length >= before + 4, { timeoutMs: 10_000, description: "requotes while the mids move" });
+    const stoppedAt = Date.now();
+    stopAll(child);
+    await sleep(1500);
+    const late = market.intents.filter((intent) => intent.account === config.account && isNew(intent) && intent.ts >= stoppedAt);
+    expect(late).toEqual([]);
+  } finally {
+    stopMoving();
+  }
+});
+
+// Last: it takes the server down.
+test("SIGTERM with the NATS server down exits with code 0 within shutdownTimeoutMs in total", async () => {
+  const { child, config } = await quoting();
+  stopHeartbeat?.();
+  stopHeartbeat = undefined;
+  await exchange?.stop();
+  exchange = undefined;
+  await nats.takeDown({ abrupt: true });
+  try {
+    // Long enough for the clients to see the outage and the symbol to pause.
+    await sleep(1500);
+    const signalledAt = performance.now();
+    child.kill("SIGTERM");
+    const exit = await child.exited;
+    const tookMs = performance.now() - signalledAt;
+    expect({ exit, withinBound: tookMs <= config.shutdownTimeoutMs! + SHUTDOWN_SLACK_MS ? true : `took ${Math.round(tookMs)} ms` }).toEqual({ exit: { code: 0, signal: null }, withinBound: true });
+  } finally {
+    await nats.bringUp();
+    // The next test's exchange needs JetStream through the test's own (reconnecting) client.
+    await waitFor(async () => Boolean(await (await jetstreamManager(client)).getAccountInfo()), { timeoutMs: 20_000, description: "JetStream back" });
+  }
 });

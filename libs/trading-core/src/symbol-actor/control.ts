@@ -1,11 +1,10 @@
-import type { ControlRefusal } from "@mms/contracts";
 import { reduceRefusal } from "../protection/reduce-only";
-import { positionBreached } from "../risk";
 import { decideControl, type ControlEffect, type ControlView } from "./control-rules";
 import { cancelAllNowOrOnReconnect } from "./intents";
 import { intendedStop, relabelPause, reset, resume } from "./lifecycle";
 import { requote } from "./quoting";
-import { isAwaitingSnapshot, isConnected, type SymbolActorState } from "./state";
+import { resumeBlockers } from "./resume-blockers";
+import type { SymbolActorState } from "./state";
 import { emit, log, symbolOf, type StepContext } from "./step-context";
 
 export function onControl(ctx: StepContext, requestId: string, command: string, rawBody: unknown): void {
@@ -27,9 +26,9 @@ export function controlView(actor: SymbolActorState, now: number): ControlView {
     reason: actor.state.reason,
     mode: actor.mode,
     hasOrders: actor.orders.hasOrders(),
-    resumeBlocker: resumeBlocker(actor, now),
+    resumeBlocker: resumeBlockers(actor, now)[0],
     reduceOnly: actor.reduceOnly,
-    reduceBlocker: reduceRefusal(actor.ledger.position) ?? resumeBlocker(actor, now, { ignorePositionLimit: true }),
+    reduceBlocker: reduceRefusal(actor.ledger.position) ?? resumeBlockers(actor, now, { ignorePositionLimit: true })[0],
   };
 }
 
@@ -64,27 +63,4 @@ function applyEffect(ctx: StepContext, effect: ControlEffect): void {
       actor.mode = "live";
       return;
   }
-}
-
-/** Why the symbol may not quote now (a halt aside), checked in the order on-call would fix them. */
-function resumeBlocker(actor: SymbolActorState, now: number, options: { readonly ignorePositionLimit: boolean } = { ignorePositionLimit: false }): ControlRefusal | undefined {
-  if (actor.recovery === "REPLAYING") return "STARTUP";
-  if (actor.ownership.kind === "OWNED_ELSEWHERE" || actor.ownership.kind === "UNKNOWN") return "OWNED_ELSEWHERE";
-  if (actor.ownership.kind === "LOST") return "OWNERSHIP_LOST";
-  if (!isConnected(actor)) return "NATS_DISCONNECTED";
-  if (!actor.book) return "NO_BOOK";
-  if (isAwaitingSnapshot(actor)) return "MD_GAP";
-  if (actor.monitor.isStale(now)) return "MD_STALE";
-  if (actor.book.isCrossed()) return "MD_CROSSED";
-  if (!actor.book.bestBid() || !actor.book.bestAsk()) return "NO_BOOK";
-  if (actor.monitor.marketStatus === undefined) return "NO_MARKET_STATUS";
-  if (!actor.monitor.isTrading()) return "MARKET_HALTED";
-  if (actor.lastLagMs !== undefined) return "BUS_LAG";
-  // Reduce-only is the way back from beyond the limit: its quotes can only shrink the position.
-  if (!options.ignorePositionLimit && positionBreached(actor.ledger.position, actor.parameters.maxPosition)) return "POSITION_LIMIT";
-  if (actor.globalBreach) return actor.globalBreach.reason;
-  if (actor.rejections.isStorm(now)) return "REJECT_STORM";
-  const frozen = actor.fillBurst.resumeRefusal(now);
-  if (frozen) return frozen;
-  return undefined;
 }

@@ -8,6 +8,13 @@ interface StopEffects {
   readonly cancelAll: boolean;
   /** An automatic stop: on-call hears of it (alert and risk events). */
   readonly alert: boolean;
+  /** Already PAUSED: the reason becomes this one. False keeps why the symbol stopped; what blocks a resume now is in the status's resumeBlockers. */
+  readonly relabelsPause: boolean;
+}
+
+/** The one automatic cause that replaces a pause's reason: the contract shows a symbol another instance holds as OWNED_ELSEWHERE. */
+function automaticRelabel(reason: StopReason): boolean {
+  return reason === "OWNED_ELSEWHERE";
 }
 
 /** An automatic stop: cancels first, then the state event and an alert. */
@@ -16,28 +23,28 @@ export function stop(ctx: StepContext, target: StopTarget, reason: StopReason, d
   // a pause for a market-data fault of a symbol it may not trade would hide that from on-call.
   const actor = ctx.actor;
   if (target === "PAUSED" && actor.ownership.kind === "OWNED_ELSEWHERE" && actor.state.name === "PAUSED" && actor.state.reason === "OWNED_ELSEWHERE") return;
-  applyStop(ctx, target, reason, detail, { cancelAll: true, alert: true });
+  applyStop(ctx, target, reason, detail, { cancelAll: true, alert: true, relabelsPause: automaticRelabel(reason) });
 }
 
 /** A stop someone asked for (kill, pause, SIGTERM): cancels, no alert. */
 export function intendedStop(ctx: StepContext, target: StopTarget, reason: StopReason, detail: string): void {
-  applyStop(ctx, target, reason, detail, { cancelAll: true, alert: false });
+  applyStop(ctx, target, reason, detail, { cancelAll: true, alert: false, relabelsPause: true });
 }
 
 /** The lease was lost: an alert, but no CANCEL_ALL (another instance may own the account now). */
 export function stopWithoutCancelAll(ctx: StepContext, target: StopTarget, reason: StopReason, detail: string): void {
-  applyStop(ctx, target, reason, detail, { cancelAll: false, alert: true });
+  applyStop(ctx, target, reason, detail, { cancelAll: false, alert: true, relabelsPause: automaticRelabel(reason) });
 }
 
 /** A PAUSED symbol's reason changes; nothing is cancelled or alerted. */
 export function relabelPause(ctx: StepContext, reason: StopReason, detail: string): void {
-  applyStop(ctx, "PAUSED", reason, detail, { cancelAll: false, alert: false });
+  applyStop(ctx, "PAUSED", reason, detail, { cancelAll: false, alert: false, relabelsPause: true });
 }
 
 function applyStop(ctx: StepContext, target: StopTarget, reason: StopReason, detail: string, effects: StopEffects): void {
   const actor = ctx.actor;
   const change = stopTransition(actor.state, target, reason);
-  if (change.kind === "UNCHANGED") return;
+  if (change.kind === "UNCHANGED" || (change.kind === "REASON_CHANGED" && !effects.relabelsPause)) return;
   if (change.kind === "MOVED" && effects.cancelAll) cancelAllNowOrOnReconnect(ctx, reason);
   actor.state = change.to;
   actor.lastQuoteKey = undefined;

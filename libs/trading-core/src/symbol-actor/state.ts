@@ -19,8 +19,14 @@ import { SequentialIds, type IdSource } from "./ids";
  */
 export type RecoveryPhase = "REPLAYING" | "LEFTOVER_CANCEL_PENDING" | "RECOVERED";
 
-/** Disconnected, a stop's CANCEL_ALL cannot go out: it is owed on reconnect. */
-export type ConnectionState = { readonly kind: "CONNECTED" } | { readonly kind: "DISCONNECTED"; readonly cancelAllOnReconnect: boolean };
+/**
+ * Disconnected, a stop's CANCEL_ALL cannot go out: it is owed on reconnect. NOT_YET_CONNECTED
+ * is a worker's start, before its first connection: the shell holds audit events until then.
+ */
+export type ConnectionState =
+  | { readonly kind: "NOT_YET_CONNECTED" }
+  | { readonly kind: "CONNECTED" }
+  | { readonly kind: "DISCONNECTED"; readonly cancelAllOnReconnect: boolean };
 
 /** The ownership lease of the symbol; UNKNOWN until the first lease answer. */
 export type OwnershipState =
@@ -93,7 +99,8 @@ export function initialSymbolState(settings: SymbolActorSettings, ids: IdSource 
     lastObservedMid: undefined,
     reduceOnly: false,
     ownership: settings.leaseRequired ? { kind: "UNKNOWN" } : { kind: "HELD" },
-    connection: { kind: "CONNECTED" },
+    // Recordings made before the flag existed replay as connected from the start.
+    connection: settings.connectedAtStart === false ? { kind: "NOT_YET_CONNECTED" } : { kind: "CONNECTED" },
     recovery: "REPLAYING",
     countdown: { kind: "OFF" },
     lastTimerAt: undefined,

@@ -1,6 +1,7 @@
 import type { SymbolStatus } from "@mms/contracts";
 import { toDecimalString, type Decimal } from "../decimal";
 import { spreadBps } from "../market-monitor";
+import { statusResumeBlockers } from "./resume-blockers";
 import type { StepContext } from "./step-context";
 import { symbolOf } from "./step-context";
 import type { SymbolActorState } from "./state";
@@ -21,14 +22,15 @@ export function marketTouch(state: SymbolActorState): MarketTouch {
   return { bid, ask, mid: bid && ask && bid.lt(ask) ? bid.plus(ask).div(2) : undefined };
 }
 
-/** The symbol's view for `mms.status` and `/v1/status`. */
-export function describeSymbol(state: SymbolActorState): SymbolStatus {
+/** The symbol's view for `mms.status` and `/v1/status`; `now` dates the resume blockers (staleness). */
+export function describeSymbol(state: SymbolActorState, now: number): SymbolStatus {
   const mid = marketTouch(state).mid;
   const ledger = state.ledger;
   return {
     symbol: state.settings.config.symbol,
     state: state.state.name,
     reason: state.state.reason,
+    resumeBlockers: statusResumeBlockers(state, now),
     mode: state.mode,
     position: toDecimalString(ledger.position),
     avgEntryPx: ledger.averageEntryPrice ? toDecimalString(ledger.averageEntryPrice) : null,
