@@ -384,6 +384,17 @@ describe("NATS permissions in deploy/nats/nats-server.conf", () => {
       expect(serverViolationsOfMms()).toEqual([]);
     });
 
+    it("shows itself to `nats micro info mms` ($SRV.INFO.mms) for oncall and viewer, with counts of the commands above", async () => {
+      for (const watched of [onCall, viewerOfReal]) {
+        const info = JSON.parse((await watched.nc.request("$SRV.INFO.mms", "", { timeout: 2000 })).string()) as { name: string; metadata: { instance: string } };
+        expect(info).toMatchObject({ name: "mms", metadata: { instance: expect.stringContaining(instanceName) } });
+      }
+      const stats = JSON.parse((await onCall.nc.request("$SRV.STATS.mms", "", { timeout: 2000 })).string()) as { endpoints: Array<{ name: string; num_requests: number }> };
+      expect(stats.endpoints.find((endpoint) => endpoint.name === "control")?.num_requests).toBeGreaterThanOrEqual(6);
+      expect(permissionErrors()).toEqual([]);
+      expect(serverViolationsOfMms()).toEqual([]);
+    });
+
     it("quotes with JetStream publishes into ORDERS and cancels everything on SIGTERM", async () => {
       const ours = () => gateway.intents.filter((intent) => intent.account === account);
       expect(await statusOf(onCall.nc)).toMatchObject({ state: "ACTIVE" });

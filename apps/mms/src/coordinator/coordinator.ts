@@ -130,13 +130,12 @@ export class Coordinator implements ServiceHandle {
     const jetStream = await this.nats.open(this.config.nats, `${this.instance}-coordinator`);
     this.risk.start({ protocolVersion: THREAD_PROTOCOL_VERSION, risk: this.config.risk, instanceName: this.instance, logging: this.config.logging }, (code) => this.onRiskWorkerExit(code));
     this.pool.enqueue(this.slots.all());
-    this.nats.subscribe(
-      subjects.controlWildcard,
-      (message) => this.control.onControl(message),
-      (error) => logger.warn("control subscription error", { error: error.message }),
-    );
-    this.nats.subscribe(subjects.statusRequest, (message) => {
-      void this.status().then((reply) => message.reply && message.respond(encoder.encode(JSON.stringify(reply))));
+    await this.nats.serve({
+      instance: this.instance,
+      endpoints: [
+        { name: "control", subject: subjects.controlWildcard, handle: (message) => this.control.onControl(message) },
+        { name: "status", subject: subjects.statusRequest, handle: (message) => void this.status().then((reply) => message.reply && message.respond(encoder.encode(JSON.stringify(reply)))) },
+      ],
     });
     await this.leases?.start(jetStream);
     this.supervisor.start();

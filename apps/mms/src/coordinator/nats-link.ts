@@ -4,6 +4,8 @@ import type { ServiceConfig } from "@mms/contracts";
 import { connectNats, ensureEventsStream, watchConnectionStatus, type StatusWatch } from "@mms/nats-adapter";
 import type { Logger } from "@mms/logging";
 import type { MetricsRegistry } from "@mms/telemetry";
+import type { Service } from "@nats-io/services";
+import { startMicroService, type MicroServiceSettings } from "./micro-service";
 
 /** The coordinator's own NATS connection (control, status, leases, events for dead symbols). */
 export class CoordinatorNats {
@@ -11,6 +13,7 @@ export class CoordinatorNats {
   private client: JetStreamClient | undefined;
   private statusWatch: StatusWatch | undefined;
   private readonly subscriptions: Subscription[] = [];
+  private microService: Service | undefined;
   private isConnected = false;
 
   constructor(
@@ -51,8 +54,22 @@ export class CoordinatorNats {
     this.subscriptions.push(this.connection.subscribe(subject, { callback: (error, message) => (error ? onError(error) : onMessage(message)) }));
   }
 
+  /** The control and status subjects as a NATS micro service: `nats micro ls|info|stats` see them. */
+  async serve(settings: MicroServiceSettings): Promise<void> {
+    if (!this.connection) return;
+    const service = await startMicroService(this.connection, settings);
+    this.microService = service;
+    // The library stops the whole service when one of its subscriptions fails (a permission
+    // denied on $SRV.>, say): control and status go with it, so that must be loud.
+    void service.stopped.then((error) => {
+      if (error) this.logger.error("NATS micro service stopped: control and status no longer answered", { error: error.message });
+    });
+  }
+
   unsubscribeAll(): void {
     for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
+    void this.microService?.stop().catch(() => undefined);
+    this.microService = undefined;
   }
 
   async close(): Promise<void> {

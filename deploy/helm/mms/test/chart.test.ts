@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
@@ -80,6 +80,13 @@ interface Service extends Manifest {
 interface ServiceMonitor extends Manifest {
   spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; path: string; interval: string }[] };
 }
+
+interface PrometheusRule extends Manifest {
+  spec: { groups: unknown[] };
+}
+
+/** The groups of the rules file promtool checks: what the chart must render. */
+const alertRuleGroups = (): unknown[] => (parseYaml(readFileSync(join(repoRoot, "deploy", "prometheus", "mms-alerts.yaml"), "utf8")) as { groups: unknown[] }).groups;
 
 interface HelmResult {
   status: number | null;
@@ -272,6 +279,10 @@ describe("the mms Helm chart", () => {
       expect(ofKind(manifests, "ServiceMonitor")).toHaveLength(0);
       expect(envOf(sts, "OTEL_EXPORTER_OTLP_ENDPOINT")).toBeUndefined();
     });
+
+    it("renders no PrometheusRule unless asked", () => {
+      expect(ofKind(manifests, "PrometheusRule")).toHaveLength(0);
+    });
   });
 
   describe("every example values file", () => {
@@ -356,6 +367,17 @@ describe("the mms Helm chart", () => {
       const [service] = ofKind<Service>(manifests, "Service");
       expect(service?.metadata.labels).toMatchObject(monitor!.spec.selector.matchLabels);
       expect(service?.spec.ports[0]).toMatchObject({ name: "http", port: 9090 });
+    });
+
+    it("renders the alert rules of deploy/prometheus/mms-alerts.yaml as a PrometheusRule, group for group", () => {
+      const [rule] = ofKind<PrometheusRule>(manifests, "PrometheusRule");
+      expect(rule?.apiVersion).toBe("monitoring.coreos.com/v1");
+      expect(rule?.metadata.labels).toMatchObject({ release: "kube-prometheus-stack", "app.kubernetes.io/name": "mms" });
+      expect(rule?.spec.groups).toEqual(alertRuleGroups());
+    });
+
+    it("carries an exact copy of deploy/prometheus/mms-alerts.yaml (the rules promtool checks)", () => {
+      expect(readFileSync(join(chartDir, "files", "mms-alerts.yaml"), "utf8")).toBe(readFileSync(join(repoRoot, "deploy", "prometheus", "mms-alerts.yaml"), "utf8"));
     });
 
     it("mounts only the creds key of the Secret, read-only, and points NATS_CREDS_FILE at it", () => {
