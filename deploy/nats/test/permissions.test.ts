@@ -239,6 +239,32 @@ describe("NATS permissions in deploy/nats/nats-server.conf", () => {
     });
   });
 
+  describe("oncall reading the audit trail", () => {
+    it("reads MMS_EVENTS and the MMS_OWNERS leases, and can change neither", async () => {
+      // The service's own user created both in the test above; make sure they are there.
+      const mmsJsm = await jetstreamManager(mms.nc);
+      await mmsJsm.streams.info("MMS_EVENTS").catch(() => mmsJsm.streams.add({ name: "MMS_EVENTS", subjects: ["mms.events.>"] }));
+      const leases = await new Kvm(mms.nc).create("MMS_OWNERS", { history: 1 });
+      await leases.put(SYMBOL, "mms-a-0");
+      const event = { type: "intent", symbol: SYMBOL, instance: "mms-a-0", seq: 1, ts: 0, mode: "live", shadow: false, intent: { kind: "CANCEL_ALL", intentId: "MM-x-I1" } };
+      await jetstream(mms.nc).publish(`mms.events.${SYMBOL}.intent`, json(event));
+
+      const oncallJsm = await jetstreamManager(oncall.nc, { timeout: 1000 });
+      const stored = await oncallJsm.streams.getMessage("MMS_EVENTS", { last_by_subj: `mms.events.${SYMBOL}.intent` });
+      expect(stored && parse(stored)).toEqual(event);
+      // The whole trail, as `nats stream view MMS_EVENTS` reads it (an ordered consumer).
+      const consumer = await jetstream(oncall.nc).consumers.get("MMS_EVENTS");
+      expect(await consumer.next({ expires: 2000 })).not.toBeNull();
+      const owners = await new Kvm(oncall.nc).open("MMS_OWNERS");
+      expect((await owners.get(SYMBOL))?.string()).toBe("mms-a-0");
+
+      await expect(oncallJsm.streams.purge("MMS_EVENTS")).rejects.toThrow();
+      await oncall.violation("publish", "$JS.API.STREAM.PURGE.MMS_EVENTS");
+      await expect(owners.put(SYMBOL, "someone-else")).rejects.toThrow();
+      expect((await leases.get(SYMBOL))?.string()).toBe("mms-a-0");
+    });
+  });
+
   describe("exchange", () => {
     it("cannot publish orders or MMS control commands", async () => {
       exchange.nc.publish(`orders.${SYMBOL}`, "");
