@@ -8,6 +8,7 @@ import type { Logger } from "@mms/logging";
 import { extractTraceContext, injectTraceContext, readTraceHeaders, type Context } from "@mms/telemetry";
 import { performance } from "node:perf_hooks";
 import { workerClosingMs, withinMs } from "./shutdown-budget";
+import { NewOrderGate } from "./new-order-gate";
 import { SymbolObservability } from "./symbol-observability";
 import { InputRecorder } from "./recording";
 import { SymbolStepper } from "./symbol-stepper";
@@ -65,6 +66,7 @@ export class SymbolRuntime {
   private recorder: InputRecorder | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopping = false;
+  private readonly newOrderGate: NewOrderGate;
   /**
    * Audit events not stored yet: emitted while disconnected, or whose publish failed. They
    * go out in seq order once the bus is back, so an alert is not lost to the very outage it
@@ -84,6 +86,7 @@ export class SymbolRuntime {
   ) {
     this.symbol = data.symbol.symbol;
     this.instance = data.service.instanceName;
+    this.newOrderGate = new NewOrderGate(data.newOrderGate);
     const settings: SymbolActorSettings = {
       config: data.symbol,
       account: data.service.account,
@@ -186,6 +189,7 @@ export class SymbolRuntime {
       let output: ReturnType<SymbolStepper["step"]>;
       try {
         output = this.stepper.step(event, now);
+        if (event.kind === "CONTROL" && event.command === "kill") this.newOrderGate.killHandled();
       } catch (error) {
         // A bug in the actor must not leave orders resting: let the coordinator see a dead worker.
         this.logger.error("symbol actor failed", { error: (error as Error).stack ?? String(error), event: event.kind });
@@ -263,6 +267,7 @@ export class SymbolRuntime {
   private sendIntent(intent: OrderIntent): void {
     const jetStream = this.jetStream;
     if (!jetStream) return;
+    if (intent.kind === "NEW" && this.newOrderGate.closed) return this.logger.warn("NEW withheld: a stop has begun", { intentId: intent.intentId });
     // Inside the publish span, the intent's `traceparent` names that span, so the exchange
     // can continue the trace.
     const publish = this.observability

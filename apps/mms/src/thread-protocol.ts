@@ -33,6 +33,8 @@ export interface SymbolWorkerData extends WorkerStartData {
   /** W3C trace context of the start-up span, so worker spans join it. */
   readonly traceCarrier: TraceCarrier | undefined;
   readonly shutdownTimeoutMs: number;
+  /** The NewOrderGate's memory: closed by the coordinator on SIGTERM or a kill, read by the worker before every NEW. */
+  readonly newOrderGate?: SharedArrayBuffer;
 }
 
 export interface RiskWorkerData extends WorkerStartData {

@@ -16,6 +16,8 @@ export interface ControlRouterSettings {
   readonly requests: RequestTracker<ControlResult>;
   readonly risk: RiskWorkerLink;
   readonly voice: SymbolVoice;
+  /** A kill is on its way to these symbols' actors: no NEW of theirs may go out from now on. */
+  readonly killing: (symbols: readonly string[]) => void;
   /** A fresh worker for a dead symbol, after an accepted reset. */
   readonly restart: (slot: SymbolSlot) => void;
   readonly replyTimeoutMs: number;
@@ -64,6 +66,7 @@ export class ControlRouter {
     // A symbol this instance does not run: another instance may, so stay silent.
     if (targets.length === 0) return;
     const live = targets.filter(isServed);
+    if (command === "kill") this.settings.killing(live.map((slot) => slot.symbol));
     const dead = targets.filter((slot) => !live.includes(slot));
 
     const { requestId, outcomes } = requests.open(

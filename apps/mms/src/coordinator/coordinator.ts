@@ -1,3 +1,4 @@
+import { NewOrderGate } from "../new-order-gate";
 import { subjects, type ControlResult, type ServiceConfig, type StatusReply, type SymbolStatus } from "@mms/contracts";
 import type { Logger } from "@mms/logging";
 import { createMetrics, type MetricsRegistry } from "@mms/telemetry";
@@ -68,6 +69,8 @@ export class Coordinator implements ServiceHandle {
   private readonly leases: LeaseWiring | undefined;
   private readonly voice: SymbolVoice;
   private readonly failures: WorkerFailureResponse;
+  /** One per running worker, by symbol (a restarted worker gets a fresh one). */
+  private readonly newOrderGates = new Map<string, NewOrderGate>();
   private readonly supervisor: Supervisor;
   private readonly pool: SymbolWorkerPool;
   private readonly controlRequests: RequestTracker<ControlResult>;
@@ -118,6 +121,7 @@ export class Coordinator implements ServiceHandle {
       risk: this.risk,
       voice: this.voice,
       restart: (slot) => this.restartSymbolWorker(slot),
+      killing: (symbols) => symbols.forEach((symbol) => this.newOrderGates.get(symbol)?.closeForKill()),
       replyTimeoutMs: options.controlReplyTimeoutMs ?? 2000,
       tracing: options.tracing ?? false,
       logger,
@@ -155,13 +159,18 @@ export class Coordinator implements ServiceHandle {
   }
 
   stop(): Promise<void> {
+    // Before any message: a worker busy with market data must not send one more NEW.
+    for (const gate of this.newOrderGates.values()) gate.closeForShutdown();
     this.stopping ??= shutDown({ slots: this.slots, pool: this.pool, supervisor: this.supervisor, risk: this.risk, leases: this.leases, nats: this.nats, scheduler: this.scheduler, clock: this.clock, logger: this.options.logger, shutdownTimeoutMs: this.config.shutdownTimeoutMs }).then(() => this.resolveStopped());
     return this.stopping;
   }
 
   private symbolWorkerData(slot: SymbolSlot): SymbolWorkerData {
     const { config, options } = this;
+    const gate = new NewOrderGate();
+    this.newOrderGates.set(slot.symbol, gate);
     return {
+      newOrderGate: gate.buffer,
       protocolVersion: THREAD_PROTOCOL_VERSION,
       service: { account: config.account, instanceName: this.instance, nats: config.nats, risk: config.risk, logging: config.logging },
       symbol: slot.config,

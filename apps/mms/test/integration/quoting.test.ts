@@ -42,7 +42,8 @@ describe("start-up and resume", () => {
 
   test("resume on a crossed book is refused (MD_CROSSED)", async () => {
     const mms = await start({ symbols: [{ symbol: SYMBOL, bids: [["50010.0", "1"]], asks: [["50005.0", "1"]] }] });
-    await mms.waitForState(SYMBOL, "PAUSED", "MD_CROSSED");
+    // Still PAUSED for why it stopped (start-up); what blocks a resume shows in resumeBlockers.
+    await waitFor(async () => (await mms.symbolStatus(SYMBOL)).resumeBlockers?.includes("MD_CROSSED"), { timeoutMs: 10_000, description: "MD_CROSSED among the resume blockers" });
     expect((await resume(mms, RESUME_BODY)).results?.[0]).toMatchObject({ accepted: false, reason: "MD_CROSSED" });
     mms.exchange.publishSnapshot(SYMBOL, [["50000.0", "1"]], [["50010.0", "1"]]);
     await mms.resume(SYMBOL);
@@ -52,7 +53,7 @@ describe("start-up and resume", () => {
   test("resume on a halted market is refused (MARKET_HALTED)", async () => {
     const mms = await start();
     mms.exchange.publishStatus(SYMBOL, "HALTED");
-    await mms.waitForState(SYMBOL, "PAUSED", "MARKET_HALTED");
+    await waitFor(async () => (await mms.symbolStatus(SYMBOL)).resumeBlockers?.includes("MARKET_HALTED"), { timeoutMs: 10_000, description: "MARKET_HALTED among the resume blockers" });
     expect((await resume(mms, RESUME_BODY)).results?.[0]).toMatchObject({ accepted: false, reason: "MARKET_HALTED" });
     mms.exchange.publishStatus(SYMBOL, "TRADING");
     await mms.resume(SYMBOL);

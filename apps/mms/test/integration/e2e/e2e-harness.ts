@@ -24,6 +24,12 @@ export interface Snapshot {
   readonly asks: [string, string][];
 }
 
+/**
+ * The simulator's takers fill the MMS's quotes at random, and a run of quick fills is a fill
+ * burst: for tests about other behaviour, the fill-burst stop (tested in protection/) is out of reach.
+ */
+export const NO_FILL_BURST_STOP = { windowMs: 1000, maxFills: 1000, maxFillQty: "1000", maxNetQty: "1000", frozenMs: 5000 };
+
 export type RiskOverrides = Partial<ServiceConfig["risk"]>;
 
 export interface E2eOptions {

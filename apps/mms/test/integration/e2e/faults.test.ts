@@ -1,6 +1,6 @@
 import { waitFor, symbolConfig } from "@mms/test-support";
 import type { StateEvent } from "@mms/contracts";
-import { E2eRun } from "./e2e-harness";
+import { E2eRun, NO_FILL_BURST_STOP } from "./e2e-harness";
 
 // Each exchange fault, injected on the simulator the way an operator would
 // (`sim.control.<SYMBOL>.<fault>` over NATS), must show up in the MMS as the contract's
@@ -14,7 +14,7 @@ let run: E2eRun;
 
 beforeAll(async () => {
   run = await E2eRun.start({
-    symbols: [symbolConfig(SYMBOL, { staleMs: STALE_MS, maxOrdersPerSecond: 50 })],
+    symbols: [symbolConfig(SYMBOL, { staleMs: STALE_MS, maxOrdersPerSecond: 50, mmp: NO_FILL_BURST_STOP })],
     risk: { maxLagMs: MAX_LAG_MS, rejectStorm: { count: 5, windowMs: 10_000 } },
     simulator: { seed: 3, driver: { intervalMs: 100 } },
   });

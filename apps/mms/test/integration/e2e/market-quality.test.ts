@@ -1,7 +1,7 @@
 import Big from "big.js";
 import { waitFor, symbolConfig } from "@mms/test-support";
 import type { SimOrder } from "@mms/test-support";
-import { E2eRun, bestPrice, roundUpToStep, sleep, type Snapshot } from "./e2e-harness";
+import { E2eRun, NO_FILL_BURST_STOP, bestPrice, roundUpToStep, sleep, type Snapshot } from "./e2e-harness";
 
 // One MMS quoting BTCUSDT-PERP against the simulator's seeded market. The tests run in order
 // on the same run: spread first (the MMS starts flat), then inventory under one-sided flow,
@@ -15,7 +15,6 @@ const QUOTE_SIZE = new Big("0.010");
 
 // A fast driver's one-sided flow is exactly a fill burst; these tests are about quoting and
 // position limits, so the fill-burst stop (MMP_TRIGGERED) is set out of reach.
-const NO_FILL_BURST_STOP = { windowMs: 1000, maxFills: 1000, maxFillQty: "1000", maxNetQty: "1000", frozenMs: 5000 };
 
 let run: E2eRun;
 
