@@ -11,6 +11,7 @@ import {
   Identifier,
   MarketStatus,
   NewOrderIntent,
+  PositiveDecimalString,
   PublicTrade,
   QuotingMode,
   SymbolConfig,
@@ -55,6 +56,7 @@ export const SymbolActorSettingsSchema = Type.Object({
   idPrefix: Identifier,
   leaseRequired: Type.Boolean(),
   initialMode: Type.Optional(QuotingMode),
+  maxOrderNotional: Type.Optional(PositiveDecimalString),
 });
 
 export const RecordingLineSchemas = {

@@ -102,6 +102,12 @@ export class OrderManager {
     });
   }
 
+  /** A NEW that was recorded but never went out (the pre-trade checks denied it, or its side is blocked). */
+  dropUnsent(clientOrderId: string): void {
+    const order = this.orders.get(clientOrderId);
+    if (order?.status === "PENDING_NEW" && !order.accepted) this.orders.delete(clientOrderId);
+  }
+
   recordCancel(clientOrderId: string, now: number): void {
     const order = this.orders.get(clientOrderId);
     if (order) {
@@ -227,7 +233,8 @@ export class OrderManager {
     return sent;
   }
 
-  private takeRateToken(now: number, maxPerSecond: number): boolean {
+  /** One NEW or CANCEL of the per-second budget, for intents sent outside reconcile while quoting. */
+  takeRateToken(now: number, maxPerSecond: number): boolean {
     while (this.sentAt.length > 0 && now - this.sentAt[0]! >= RATE_WINDOW_MS) this.sentAt.shift();
     if (this.sentAt.length >= maxPerSecond) return false;
     this.sentAt.push(now);

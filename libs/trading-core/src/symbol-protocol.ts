@@ -55,6 +55,8 @@ export interface SymbolActorSettings {
   /** False when no ownership lease is in use (single-instance tests): the symbol is taken as held. */
   readonly leaseRequired: boolean;
   readonly initialMode?: QuotingMode;
+  /** risk.maxOrderNotional for the pre-trade checks; recordings made before it existed leave it out. */
+  readonly maxOrderNotional?: string;
 }
 
 export const TIMINGS = {

@@ -4,6 +4,7 @@ import { computeQuote, type Quote } from "../quote-engine";
 import { TIMINGS } from "../symbol-protocol";
 import { syncCountdown } from "./countdown";
 import { sendCancels, sendReconciledActions } from "./intents";
+import { stop } from "./lifecycle";
 import { canSend, isAwaitingSnapshot } from "./state";
 import { emit, type StepContext } from "./step-context";
 import { marketTouch, type MarketTouch } from "./views";
@@ -35,7 +36,8 @@ export function requote(ctx: StepContext, touch?: MarketTouch): void {
     () => actor.ids.next("O"),
   );
   if (actions.some((action) => action.kind === "NEW")) syncCountdown(ctx, "ORDERS_PLACED");
-  sendReconciledActions(ctx, actions);
+  const denial = sendReconciledActions(ctx, actions);
+  if (denial) stop(ctx, "HALTED", "PRETRADE_DENIED", `pre-trade check ${denial.check} failed: ${denial.detail}`, { check: denial.check, values: denial.values });
 }
 
 function emitQuoteIfChanged(ctx: StepContext, quote: Quote, bestBid: Decimal, bestAsk: Decimal): void {

@@ -3,6 +3,7 @@ import { Ledger } from "../ledger";
 import { DEFAULT_VOLATILITY_SAMPLE_MS, DEFAULT_VOLATILITY_WINDOW, MarketMonitor } from "../market-monitor";
 import type { OrderBook } from "../order-book";
 import { OrderManager } from "../order-manager";
+import { OrderAckWatch } from "../protection/order-ack-watch";
 import { quoteParameters, type QuoteParameters } from "../quote-engine";
 import { RejectionWindow, type GlobalBreach } from "../risk";
 import { STARTUP_STATE, type SymbolState } from "../state-machine";
@@ -44,6 +45,8 @@ export interface SymbolActorState {
   lastLagMs: number | undefined;
   readonly monitor: MarketMonitor;
   readonly orders: OrderManager;
+  /** Orders sent with no report yet: past orderAckTimeoutMs they block their side and get CANCELs. */
+  readonly ackWatch: OrderAckWatch;
   readonly ledger: Ledger;
   readonly seenExecIds: Set<string>;
   readonly rejections: RejectionWindow;
@@ -74,6 +77,7 @@ export function initialSymbolState(settings: SymbolActorSettings, ids: IdSource 
     lastLagMs: undefined,
     monitor: new MarketMonitor({ staleMs: config.staleMs, maxLagMs: settings.maxLagMs, volatilitySampleMs: DEFAULT_VOLATILITY_SAMPLE_MS, volatilityWindow: DEFAULT_VOLATILITY_WINDOW }),
     orders: new OrderManager(),
+    ackWatch: new OrderAckWatch({ account: settings.account, symbol: config.symbol, orderAckTimeoutMs: config.orderAckTimeoutMs, nextIntentId: () => ids.next("I") }),
     ledger: new Ledger(),
     seenExecIds: new Set(),
     rejections: new RejectionWindow(settings.rejectStorm.count, settings.rejectStorm.windowMs),
