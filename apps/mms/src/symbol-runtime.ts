@@ -155,7 +155,7 @@ export class SymbolRuntime {
   }
 
   status() {
-    return describeSymbol(this.actor);
+    return describeSymbol(this.actor, this.clock());
   }
 
   private get tracing(): boolean {

@@ -14,6 +14,8 @@ export interface TrackedOrder {
   /** The exchange has acknowledged the order at least once. */
   accepted: boolean;
   cancelSentAt: number | undefined;
+  /** When its NEW was decided (or, rebuilt from reports, when the exchange first reported it). */
+  placedAt?: number;
 }
 
 /** What the manager wants sent; the actor turns these into contract intents. */
@@ -89,7 +91,7 @@ export class OrderManager {
   }
 
   /** Record an order the actor has decided to send. */
-  recordNew(action: Extract<OrderAction, { kind: "NEW" }>): void {
+  recordNew(action: Extract<OrderAction, { kind: "NEW" }>, now?: number): void {
     this.orders.set(action.clientOrderId, {
       clientOrderId: action.clientOrderId,
       side: action.side,
@@ -99,6 +101,7 @@ export class OrderManager {
       status: "PENDING_NEW",
       accepted: false,
       cancelSentAt: undefined,
+      ...(now === undefined ? {} : { placedAt: now }),
     });
   }
 
@@ -148,7 +151,7 @@ export class OrderManager {
     switch (report.kind) {
       case "ACCEPTED": {
         if (!order) {
-          order = { clientOrderId, side: report.side, price: new Big(report.px), quantity: new Big(report.qty), filled: ZERO, status: "LIVE", accepted: true, cancelSentAt: undefined };
+          order = { clientOrderId, side: report.side, price: new Big(report.px), quantity: new Big(report.qty), filled: ZERO, status: "LIVE", accepted: true, cancelSentAt: undefined, placedAt: report.ts };
           this.orders.set(clientOrderId, order);
         } else {
           order.accepted = true;
@@ -163,7 +166,7 @@ export class OrderManager {
         const leaves = new Big(report.leavesQty);
         if (!order) {
           // A fill before its acceptance (reports out of order): the fill tells us enough.
-          order = { clientOrderId, side: report.side, price: new Big(report.px), quantity: quantity.plus(leaves), filled: ZERO, status: "LIVE", accepted: true, cancelSentAt: undefined };
+          order = { clientOrderId, side: report.side, price: new Big(report.px), quantity: quantity.plus(leaves), filled: ZERO, status: "LIVE", accepted: true, cancelSentAt: undefined, placedAt: report.ts };
           this.orders.set(clientOrderId, order);
         }
         order.accepted = true;
@@ -226,7 +229,7 @@ export class OrderManager {
         sent.push(action);
       } else {
         const named = { ...action, clientOrderId: nextClientOrderId() };
-        this.recordNew(named);
+        this.recordNew(named, now);
         sent.push(named);
       }
     }

@@ -1,4 +1,4 @@
-import type { SymbolStatus } from "@mms/contracts";
+import type { OpenOrderView, SymbolStatus } from "@mms/contracts";
 import { toDecimalString, type Decimal } from "../decimal";
 import { spreadBps } from "../market-monitor";
 import type { StepContext } from "./step-context";
@@ -22,7 +22,7 @@ export function marketTouch(state: SymbolActorState): MarketTouch {
 }
 
 /** The symbol's view for `mms.status` and `/v1/status`. */
-export function describeSymbol(state: SymbolActorState): SymbolStatus {
+export function describeSymbol(state: SymbolActorState, now?: number): SymbolStatus {
   const mid = marketTouch(state).mid;
   const ledger = state.ledger;
   return {
@@ -35,7 +35,7 @@ export function describeSymbol(state: SymbolActorState): SymbolStatus {
     realizedPnl: toDecimalString(ledger.realizedPnl),
     unrealizedPnl: toDecimalString(ledger.unrealizedPnl(mid)),
     fees: toDecimalString(ledger.fees),
-    openOrders: state.orders.openOrderViews(),
+    openOrders: now === undefined ? state.orders.openOrderViews() : describeOpenOrders(state, now),
   };
 }
 
@@ -70,4 +70,14 @@ export function reportRisk(ctx: StepContext): void {
   const mid = marketTouch(actor).mid;
   actor.lastRiskReportAt = now;
   ctx.commands.push({ kind: "RISK_REPORT", report: { symbol: symbolOf(ctx), position: toDecimalString(ledger.position), exposure: toDecimalString(ledger.exposure(mid)), equity: toDecimalString(ledger.equity(mid)) } });
+}
+
+/** `mms.status`: each open order with its state (UNANSWERED past orderAckTimeoutMs without a report) and age. */
+function describeOpenOrders(state: SymbolActorState, now: number): OpenOrderView[] {
+  return state.orders.openOrderViews().map((view) => {
+    const order = state.orders.get(view.clientOrderId);
+    const placedAt = order?.placedAt ?? state.ackWatch.sentAt(view.clientOrderId);
+    const orderState = state.ackWatch.isOverdue(view.clientOrderId) ? "UNANSWERED" : (order?.status ?? "LIVE");
+    return { ...view, state: orderState, ...(placedAt === undefined ? {} : { ageMs: Math.max(0, now - placedAt) }) };
+  });
 }
