@@ -103,6 +103,8 @@ interface SymbolRuntime {
   readonly feed: MarketDataFeed;
   readonly driver: MarketDriver;
   driverPaused: boolean;
+  /** `silence`: order intents (bar COUNTDOWN) are taken and dropped, unanswered. */
+  ordersSilent: boolean;
   marketDataStopped: boolean;
   marketDataDelayMs: number;
   /** Market data held back by delay-md, oldest first; released in order. */
@@ -161,6 +163,7 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
         feed: new MarketDataFeed(setup.symbol),
         driver,
         driverPaused: !driverEnabled,
+        ordersSilent: false,
         marketDataStopped: false,
         marketDataDelayMs: 0,
         delayed: [],
@@ -297,6 +300,11 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
       this.counters.intentsInvalid++;
       this.logger.warn("order intent on the wrong subject dropped", { subject: message.subject, symbol: intent.symbol, intentId: intent.intentId });
       message.term();
+      return;
+    }
+    if (intent.kind !== "COUNTDOWN" && this.runtimes.get(intent.symbol)?.ordersSilent) {
+      this.logger.info("order intent dropped unanswered (silence)", { symbol: intent.symbol, intentId: intent.intentId, intentKind: intent.kind });
+      message.ack();
       return;
     }
     this.counters.intentsApplied++;
@@ -535,6 +543,10 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
       case "reject-all":
         this.engine.setRejectAll(symbol, command.enabled ? command.reason : undefined);
         return { ok: true, symbol, enabled: command.enabled };
+      case "silence":
+      case "answer":
+        runtime.ordersSilent = command.kind === "silence";
+        return { ok: true, symbol, silent: runtime.ordersSilent };
       case "pause-driver":
         runtime.driverPaused = true;
         return { ok: true, symbol };
@@ -561,6 +573,7 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
           bestBid: optionalDecimal(this.engine.bestPrice(symbol, "BUY")),
           bestAsk: optionalDecimal(this.engine.bestPrice(symbol, "SELL")),
           driverPaused: runtime.driverPaused,
+          ordersSilent: runtime.ordersSilent,
           marketDataStopped: runtime.marketDataStopped,
           marketDataDelayMs: runtime.marketDataDelayMs,
         };
