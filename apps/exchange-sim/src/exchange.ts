@@ -7,23 +7,18 @@ import { BOOK_ACCOUNT, CONTROL_TAKER_ACCOUNT, setBook, trade, type BookControlCo
 import { fireCountdown, placeForeignOrder, type FaultOutcome } from "./account-faults";
 import { Big, decimalString } from "./decimal";
 import { FillLedger } from "./ledger";
-import { MarketDataFeed } from "./market-data-feed";
-import { MarketDataOutlet } from "./market-data-outlet";
-import { MarketDriver } from "./market-driver";
+import type { MarketDataFeed } from "./market-data-feed";
 import { MatchingEngine, commandFromIntent, type EngineEvent } from "./matching-engine";
 import { consumeOrderIntents, ensureExchangeStreams, openOrdersReply, ReportPublisher, type OrderConsumer } from "./order-gateway";
+import { simulatedMarket, type SimulatedMarket } from "./simulated-market";
 import { parseControl, type SimControlCommand, type SimControlReply } from "./sim-control";
 import { consoleLogger, simulatorSubjects, type ExchangeSimulatorHandle, type ExchangeSimulatorOptions, type SimulatorLogger, type SimulatorStats } from "./simulator-api";
-import { resolveSymbol, type SimulatedSymbol } from "./symbols";
+import { resolveSymbol } from "./symbols";
 
 
-interface SymbolRuntime {
-  readonly setup: SimulatedSymbol;
-  readonly feed: MarketDataFeed;
-  readonly driver: MarketDriver;
-  driverPaused: boolean;
-  readonly outlet: MarketDataOutlet;
-}
+const MARKET_STATUS_OF = { halt: "HALTED", "resume-trading": "TRADING", close: "CLOSED" } as const;
+
+type SymbolRuntime = SimulatedMarket;
 
 /** Starts the simulator on NATS; resolves once streams, subscriptions and the consumer are up. */
 export async function startExchangeSimulator(options: ExchangeSimulatorOptions): Promise<ExchangeSimulatorHandle> {
@@ -61,25 +56,10 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
     this.symbols = setups.map((setup) => setup.symbol);
     const seed = options.seed ?? 1;
     const driverEnabled = options.driver?.enabled ?? true;
-    for (const setup of setups) {
-      const driver = new MarketDriver({
-        symbol: setup.symbol,
-        seed,
-        tickSize: setup.tickSize,
-        lotSize: setup.lotSize,
-        initialFairValue: setup.initialFairValue,
-        settings: { ...setup.driver, ...options.driver?.settings },
-      });
-      this.runtimes.set(setup.symbol, {
-        setup,
-        feed: new MarketDataFeed(setup.symbol),
-        driver,
-        driverPaused: !driverEnabled,
-        outlet: new MarketDataOutlet((subject, payload) => {
-          if (!this.stopping) this.connection?.publish(subject, payload);
-        }),
-      });
-    }
+    const send = (subject: string, payload: string): void => {
+      if (!this.stopping) this.connection?.publish(subject, payload);
+    };
+    for (const setup of setups) this.runtimes.set(setup.symbol, simulatedMarket(setup, { seed, driverEnabled, driver: options.driver?.settings }, send));
     const driverAccounts = [...this.runtimes.values()].flatMap((runtime) => runtime.driver.accounts());
     this.simulatorAccounts = new Set([...driverAccounts, BOOK_ACCOUNT, CONTROL_TAKER_ACCOUNT]);
     this.engine = new MatchingEngine({
@@ -155,6 +135,11 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
       this.counters.intentsInvalid++;
       this.logger.warn("order intent on the wrong subject dropped", { subject: message.subject, symbol: intent.symbol, intentId: intent.intentId });
       message.term();
+      return;
+    }
+    if (intent.kind !== "COUNTDOWN" && this.runtimes.get(intent.symbol)?.ordersSilent) {
+      this.logger.info("order intent dropped unanswered (silence)", { symbol: intent.symbol, intentId: intent.intentId, intentKind: intent.kind });
+      message.ack();
       return;
     }
     this.counters.intentsApplied++;
@@ -290,14 +275,12 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
     const now = this.clock();
     switch (command.kind) {
       case "halt":
-        this.handleEvents(this.engine.setStatus(symbol, "HALTED", now));
-        return { ok: true, symbol, status: "HALTED" };
       case "resume-trading":
-        this.handleEvents(this.engine.setStatus(symbol, "TRADING", now));
-        return { ok: true, symbol, status: "TRADING" };
-      case "close":
-        this.handleEvents(this.engine.setStatus(symbol, "CLOSED", now));
-        return { ok: true, symbol, status: "CLOSED" };
+      case "close": {
+        const status = MARKET_STATUS_OF[command.kind];
+        this.handleEvents(this.engine.setStatus(symbol, status, now));
+        return { ok: true, symbol, status };
+      }
       case "stop-md":
         runtime.outlet.stopped = true;
         return { ok: true, symbol };
@@ -328,6 +311,10 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
       case "reject-all":
         this.engine.setRejectAll(symbol, command.enabled ? command.reason : undefined);
         return { ok: true, symbol, enabled: command.enabled };
+      case "silence":
+      case "answer":
+        runtime.ordersSilent = command.kind === "silence";
+        return { ok: true, symbol, silent: runtime.ordersSilent };
       case "pause-driver":
         runtime.driverPaused = true;
         return { ok: true, symbol };
@@ -363,6 +350,7 @@ class ExchangeSimulator implements ExchangeSimulatorHandle {
           driverPaused: runtime.driverPaused,
           marketDataStopped: runtime.outlet.stopped,
           marketDataDelayMs: runtime.outlet.delayMs,
+          ordersSilent: runtime.ordersSilent,
         };
     }
   }

@@ -15,6 +15,8 @@ export const SIM_CONTROL_FAULTS = [
   "skip-seq",
   "delay-md",
   "reject-all",
+  "silence",
+  "answer",
   "pause-driver",
   "resume-driver",
   "set-book",
@@ -29,6 +31,8 @@ export type SimControlFault = (typeof SIM_CONTROL_FAULTS)[number];
 
 export type SimControlCommand =
   | { readonly kind: "halt" | "resume-trading" | "close" | "stop-md" | "start-md" | "crossed" | "skip-seq" }
+  /** silence: the gateway takes NEW, CANCEL and CANCEL_ALL and does nothing (no reports); answer: back to normal. */
+  | { readonly kind: "silence" | "answer" }
   | { readonly kind: "pause-driver" | "resume-driver" | "publish-snapshot" | "info" }
   | { readonly kind: "delay-md"; readonly ms: number }
   | { readonly kind: "reject-all"; readonly enabled: boolean; readonly reason: string }
@@ -81,6 +85,8 @@ export function parseControl(fault: string, body: unknown): ParsedControl {
     case "start-md":
     case "crossed":
     case "skip-seq":
+    case "silence":
+    case "answer":
     case "pause-driver":
     case "resume-driver":
     case "publish-snapshot":

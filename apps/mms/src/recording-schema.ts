@@ -11,6 +11,7 @@ import {
   Identifier,
   MarketStatus,
   NewOrderIntent,
+  PositiveDecimalString,
   PublicTrade,
   QuotingMode,
   SymbolConfig,
@@ -56,6 +57,7 @@ export const SymbolActorSettingsSchema = Type.Object({
   leaseRequired: Type.Boolean(),
   initialMode: Type.Optional(QuotingMode),
   connectedAtStart: Type.Optional(Type.Boolean()),
+  maxOrderNotional: Type.Optional(PositiveDecimalString),
 });
 
 export const RecordingLineSchemas = {

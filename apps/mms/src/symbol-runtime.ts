@@ -92,6 +92,7 @@ export class SymbolRuntime {
       account: data.service.account,
       maxLagMs: data.service.risk.maxLagMs,
       rejectStorm: data.service.risk.rejectStorm,
+      maxOrderNotional: data.service.risk.maxOrderNotional,
       idPrefix: `MM-${data.runId}-${this.symbol}`,
       leaseRequired: data.leaseRequired,
       // Control messages can arrive before the connection is up: their events wait for it.

@@ -35,11 +35,18 @@ export const QuoteEvent = Type.Object({
   skipped: Type.Optional(QuoteSkipped),
 });
 
+export const PRETRADE_CHECKS = ["TICK", "LOT", "SIZE", "NOTIONAL", "CROSSING", "BAND", "ONE_PER_SIDE", "IDENTITY"] as const;
+const PretradeCheckName = Type.Union(PRETRADE_CHECKS.map((name) => Type.Literal(name)));
+const PretradeValues = Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 256 }));
+const PretradeDenied = Type.Object({ check: PretradeCheckName, values: PretradeValues, detail: Text });
+
 export const IntentEvent = Type.Object({
   type: Type.Literal("intent"),
   ...eventFields,
   shadow: Type.Boolean(),
   intent: Type.Union([NewOrderIntent, CancelOrderIntent, CancelAllIntent, CountdownIntent]),
+  /** Shadow mode only: the NEW the pre-trade checks denied (a live denied NEW is never sent). */
+  denied: Type.Optional(PretradeDenied),
 });
 
 export const FillEvent = Type.Object({
@@ -63,6 +70,9 @@ export const RiskEvent = Type.Object({
   ...eventFields,
   reason: Type.String(),
   detail: Text,
+  /** PRETRADE_DENIED: the failed check and the figures it compared. */
+  check: Type.Optional(PretradeCheckName),
+  values: Type.Optional(PretradeValues),
 });
 
 export const ControlEvent = Type.Object({

@@ -8,6 +8,9 @@ export const OpenOrderView = Type.Object({
   side: Side,
   px: PositiveDecimalString,
   qty: DecimalString,
+  /** UNANSWERED: no report since its NEW or CANCEL went out orderAckTimeoutMs ago. */
+  state: Type.Optional(Type.Union([Type.Literal("PENDING_NEW"), Type.Literal("LIVE"), Type.Literal("PENDING_CANCEL"), Type.Literal("UNANSWERED")])),
+  ageMs: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 
 export const SymbolStatus = Type.Object({

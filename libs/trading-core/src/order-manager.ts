@@ -14,6 +14,8 @@ export interface TrackedOrder {
   /** The exchange has acknowledged the order at least once. */
   accepted: boolean;
   cancelSentAt: number | undefined;
+  /** When its NEW was decided (or, rebuilt from reports, when the exchange first reported it). */
+  placedAt?: number;
 }
 
 /** What the manager wants sent; the actor turns these into contract intents. */
@@ -89,7 +91,7 @@ export class OrderManager {
   }
 
   /** Record an order the actor has decided to send. */
-  recordNew(action: Extract<OrderAction, { kind: "NEW" }>): void {
+  recordNew(action: Extract<OrderAction, { kind: "NEW" }>, now?: number): void {
     this.orders.set(action.clientOrderId, {
       clientOrderId: action.clientOrderId,
       side: action.side,
@@ -99,7 +101,14 @@ export class OrderManager {
       status: "PENDING_NEW",
       accepted: false,
       cancelSentAt: undefined,
+      ...(now === undefined ? {} : { placedAt: now }),
     });
+  }
+
+  /** A NEW that was recorded but never went out (the pre-trade checks denied it, or its side is blocked). */
+  dropUnsent(clientOrderId: string): void {
+    const order = this.orders.get(clientOrderId);
+    if (order?.status === "PENDING_NEW" && !order.accepted) this.orders.delete(clientOrderId);
   }
 
   recordCancel(clientOrderId: string, now: number): void {
@@ -142,7 +151,7 @@ export class OrderManager {
     switch (report.kind) {
       case "ACCEPTED": {
         if (!order) {
-          order = { clientOrderId, side: report.side, price: new Big(report.px), quantity: new Big(report.qty), filled: ZERO, status: "LIVE", accepted: true, cancelSentAt: undefined };
+          order = { clientOrderId, side: report.side, price: new Big(report.px), quantity: new Big(report.qty), filled: ZERO, status: "LIVE", accepted: true, cancelSentAt: undefined, placedAt: report.ts };
           this.orders.set(clientOrderId, order);
         } else {
           order.accepted = true;
@@ -157,7 +166,7 @@ export class OrderManager {
         const leaves = new Big(report.leavesQty);
         if (!order) {
           // A fill before its acceptance (reports out of order): the fill tells us enough.
-          order = { clientOrderId, side: report.side, price: new Big(report.px), quantity: quantity.plus(leaves), filled: ZERO, status: "LIVE", accepted: true, cancelSentAt: undefined };
+          order = { clientOrderId, side: report.side, price: new Big(report.px), quantity: quantity.plus(leaves), filled: ZERO, status: "LIVE", accepted: true, cancelSentAt: undefined, placedAt: report.ts };
           this.orders.set(clientOrderId, order);
         }
         order.accepted = true;
@@ -220,14 +229,15 @@ export class OrderManager {
         sent.push(action);
       } else {
         const named = { ...action, clientOrderId: nextClientOrderId() };
-        this.recordNew(named);
+        this.recordNew(named, now);
         sent.push(named);
       }
     }
     return sent;
   }
 
-  private takeRateToken(now: number, maxPerSecond: number): boolean {
+  /** One NEW or CANCEL of the per-second budget, for intents sent outside reconcile while quoting. */
+  takeRateToken(now: number, maxPerSecond: number): boolean {
     while (this.sentAt.length > 0 && now - this.sentAt[0]! >= RATE_WINDOW_MS) this.sentAt.shift();
     if (this.sentAt.length >= maxPerSecond) return false;
     this.sentAt.push(now);

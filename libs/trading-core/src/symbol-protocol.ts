@@ -57,6 +57,8 @@ export interface SymbolActorSettings {
   readonly initialMode?: QuotingMode;
   /** False for a worker that connects after it starts: connected only at its first CONNECTION_RESTORED. Default true. */
   readonly connectedAtStart?: boolean;
+  /** risk.maxOrderNotional for the pre-trade checks; recordings made before it existed leave it out. */
+  readonly maxOrderNotional?: string;
 }
 
 export const TIMINGS = {

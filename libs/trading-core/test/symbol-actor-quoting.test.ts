@@ -166,8 +166,8 @@ describe("execution reports", () => {
     expect(driver.actor.ledger.position.toFixed()).toBe("0.004");
     expect(driver.actor.ledger.fees.toFixed()).toBe("0.01");
     expect(describeSymbol(driver.actor, now).openOrders).toEqual([
-      { clientOrderId: "old-B", side: "BUY", px: "49990", qty: "0.006" },
-      { clientOrderId: "old-S", side: "SELL", px: "50020", qty: "0.01" },
+      { clientOrderId: "old-B", side: "BUY", px: "49990", qty: "0.006", state: "LIVE", ageMs: 60000 },
+      { clientOrderId: "old-S", side: "SELL", px: "50020", qty: "0.01", state: "LIVE", ageMs: 58000 },
     ]);
     expect(driver.actor.rejections.recent).toBe(0);
     expect(driver.actor.state).toEqual({ name: "PAUSED", reason: "STARTUP" });

@@ -21,6 +21,11 @@ describe("sim control parsing", () => {
     expect(parseControl("reject-all", undefined)).toEqual({ ok: true, command: { kind: "reject-all", enabled: true, reason: "RATE_LIMIT" } });
   });
 
+  it("silence and answer take no body", () => {
+    expect(parseControl("silence", undefined)).toEqual({ ok: true, command: { kind: "silence" } });
+    expect(parseControl("answer", {})).toEqual({ ok: true, command: { kind: "answer" } });
+  });
+
   it("fills a known symbol from its preset and any other from the fallback", () => {
     expect(resolveSymbol("BTCUSDT-PERP").tickSize.toFixed()).toBe("0.1");
     expect(resolveSymbol({ symbol: "NEWCOIN-PERP", initialFairValue: "2.5" }).initialFairValue.toFixed()).toBe("2.5");

@@ -98,6 +98,16 @@ export class OrderAckWatch {
     return false;
   }
 
+  /** Past its first timeout: its CANCELs are this watch's to send, one every timeout. */
+  isOverdue(clientOrderId: string): boolean {
+    return this.orders.get(clientOrderId)?.overdue ?? false;
+  }
+
+  /** When the unanswered NEW or CANCEL went out, for the status's order ages. */
+  sentAt(clientOrderId: string): number | undefined {
+    return this.orders.get(clientOrderId)?.sentAt;
+  }
+
   isWatching(clientOrderId: string): boolean {
     return this.orders.has(clientOrderId);
   }

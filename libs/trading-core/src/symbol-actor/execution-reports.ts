@@ -17,6 +17,7 @@ export function onReport(ctx: StepContext, report: ExecutionReport, replay: bool
     return;
   }
   actor.seenExecIds.add(report.execId);
+  actor.ackWatch.settled(report.clientOrderId);
   const effect = actor.orders.applyReport(report);
   if (report.kind === "FILL") {
     const before = actor.ledger.position;

@@ -1,5 +1,6 @@
 import { LIMITS, type StopReason } from "@mms/contracts";
 import { resetTransition, resumeTransition, stopTransition, type StopTarget, type Transition } from "../state-machine";
+import type { PretradeCheckName } from "../protection/pretrade-check";
 import { cancelAllNowOrOnReconnect } from "./intents";
 import { emit, log, type StepContext } from "./step-context";
 
@@ -10,6 +11,13 @@ interface StopEffects {
   readonly alert: boolean;
   /** Already PAUSED: the reason becomes this one. False keeps why the symbol stopped; what blocks a resume now is in the status's resumeBlockers. */
   readonly relabelsPause: boolean;
+  readonly findings?: RiskFindings | undefined;
+}
+
+/** What a protection check found, carried by the risk event and the log (e.g. the failed pre-trade check). */
+export interface RiskFindings {
+  readonly check: PretradeCheckName;
+  readonly values: Readonly<Record<string, string>>;
 }
 
 /** The one automatic cause that replaces a pause's reason: the contract shows a symbol another instance holds as OWNED_ELSEWHERE. */
@@ -18,12 +26,12 @@ function automaticRelabel(reason: StopReason): boolean {
 }
 
 /** An automatic stop: cancels first, then the state event and an alert. */
-export function stop(ctx: StepContext, target: StopTarget, reason: StopReason, detail: string): void {
+export function stop(ctx: StepContext, target: StopTarget, reason: StopReason, detail: string, findings?: RiskFindings): void {
   // Another instance holds the lease: the symbol stays PAUSED with reason OWNED_ELSEWHERE (contract);
   // a pause for a market-data fault of a symbol it may not trade would hide that from on-call.
   const actor = ctx.actor;
   if (target === "PAUSED" && actor.ownership.kind === "OWNED_ELSEWHERE" && actor.state.name === "PAUSED" && actor.state.reason === "OWNED_ELSEWHERE") return;
-  applyStop(ctx, target, reason, detail, { cancelAll: true, alert: true, relabelsPause: automaticRelabel(reason) });
+  applyStop(ctx, target, reason, detail, { cancelAll: true, alert: true, relabelsPause: automaticRelabel(reason), findings });
 }
 
 /** A stop someone asked for (kill, pause, SIGTERM): cancels, no alert. */
@@ -54,9 +62,9 @@ function applyStop(ctx: StepContext, target: StopTarget, reason: StopReason, det
     // Event text is bounded (the contract's Text): a detail quoting a hostile message could be megabytes.
     const text = detail.length > LIMITS.maxTextLength ? `${detail.slice(0, LIMITS.maxTextLength - 1)}…` : detail;
     emit(ctx, { type: "alert", reason, from: change.from.name, to: change.to.name, message: text });
-    emit(ctx, { type: "risk", reason, detail: text });
+    emit(ctx, { type: "risk", reason, detail: text, ...(effects.findings ? { check: effects.findings.check, values: { ...effects.findings.values } } : {}) });
   }
-  log(ctx, change.kind === "MOVED" && target === "HALTED" ? "error" : "warn", `symbol ${change.to.name}`, { from: change.from.name, to: change.to.name, reason, detail });
+  log(ctx, change.kind === "MOVED" && target === "HALTED" ? "error" : "warn", `symbol ${change.to.name}`, { from: change.from.name, to: change.to.name, reason, detail, ...effects.findings });
 }
 
 /** PAUSED to ACTIVE; the caller checked that nothing blocks it. False when the state machine refuses. */

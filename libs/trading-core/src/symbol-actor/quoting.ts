@@ -39,7 +39,8 @@ export function requote(ctx: StepContext, touch?: MarketTouch): void {
     () => actor.ids.next("O"),
   );
   if (actions.some((action) => action.kind === "NEW")) syncCountdown(ctx, "ORDERS_PLACED");
-  sendReconciledActions(ctx, actions);
+  const denial = sendReconciledActions(ctx, actions);
+  if (denial) stop(ctx, "HALTED", "PRETRADE_DENIED", `pre-trade check ${denial.check} failed: ${denial.detail}`, { check: denial.check, values: denial.values });
 }
 
 /** Reduce-only has done its job: the position is flat, the symbol stops (REDUCED). */

@@ -6,6 +6,7 @@ import type { OrderBook } from "../order-book";
 import { OrderManager } from "../order-manager";
 import { FillBurstGuard, fillBurstLimits } from "../protection/fill-burst";
 import { PriceJumpDetector, priceJumpSettings } from "../protection/price-jump";
+import { OrderAckWatch } from "../protection/order-ack-watch";
 import { quoteParameters, type QuoteParameters } from "../quote-engine";
 import { RejectionWindow, type GlobalBreach } from "../risk";
 import { STARTUP_STATE, type SymbolState } from "../state-machine";
@@ -53,6 +54,8 @@ export interface SymbolActorState {
   lastLagMs: number | undefined;
   readonly monitor: MarketMonitor;
   readonly orders: OrderManager;
+  /** Orders sent with no report yet: past orderAckTimeoutMs they block their side and get CANCELs. */
+  readonly ackWatch: OrderAckWatch;
   readonly ledger: Ledger;
   readonly seenExecIds: Set<string>;
   readonly rejections: RejectionWindow;
@@ -90,6 +93,7 @@ export function initialSymbolState(settings: SymbolActorSettings, ids: IdSource 
     lastLagMs: undefined,
     monitor: new MarketMonitor({ staleMs: config.staleMs, maxLagMs: settings.maxLagMs, volatilitySampleMs: DEFAULT_VOLATILITY_SAMPLE_MS, volatilityWindow: DEFAULT_VOLATILITY_WINDOW }),
     orders: new OrderManager(),
+    ackWatch: new OrderAckWatch({ account: settings.account, symbol: config.symbol, orderAckTimeoutMs: config.orderAckTimeoutMs, nextIntentId: () => ids.next("I") }),
     ledger: new Ledger(),
     seenExecIds: new Set(),
     rejections: new RejectionWindow(settings.rejectStorm.count, settings.rejectStorm.windowMs),

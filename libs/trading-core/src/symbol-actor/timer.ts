@@ -4,6 +4,7 @@ import { stop } from "./lifecycle";
 import { requestSnapshot } from "./market-data";
 import { requote, retryUnsettledCancels } from "./quoting";
 import { isConnected } from "./state";
+import { chaseUnansweredOrders } from "./unanswered-orders";
 import type { StepContext } from "./step-context";
 import { reportRisk } from "./views";
 
@@ -15,6 +16,7 @@ export function onTimer(ctx: StepContext): void {
   if (actor.monitor.isStale(now) && actor.state.name === "ACTIVE") stop(ctx, "PAUSED", "MD_STALE", `no market data for more than ${actor.settings.config.staleMs} ms`);
   const book = actor.bookState;
   if (book.kind === "AWAITING_SNAPSHOT" && isConnected(actor) && (book.requestedAt === undefined || now - book.requestedAt >= TIMINGS.snapshotRetryMs)) requestSnapshot(ctx);
+  chaseUnansweredOrders(ctx);
   if (actor.state.name === "ACTIVE") requote(ctx);
   else retryUnsettledCancels(ctx);
   syncCountdown(ctx);

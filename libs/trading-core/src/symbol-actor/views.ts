@@ -1,4 +1,4 @@
-import type { SymbolStatus } from "@mms/contracts";
+import type { OpenOrderView, SymbolStatus } from "@mms/contracts";
 import { toDecimalString, type Decimal } from "../decimal";
 import { spreadBps } from "../market-monitor";
 import { statusResumeBlockers } from "./resume-blockers";
@@ -37,7 +37,7 @@ export function describeSymbol(state: SymbolActorState, now: number): SymbolStat
     realizedPnl: toDecimalString(ledger.realizedPnl),
     unrealizedPnl: toDecimalString(ledger.unrealizedPnl(mid)),
     fees: toDecimalString(ledger.fees),
-    openOrders: state.orders.openOrderViews(),
+    openOrders: describeOpenOrders(state, now),
     ...(state.reduceOnly && state.state.name === "ACTIVE" ? { reduceOnly: true as const } : {}),
   };
 }
@@ -73,4 +73,14 @@ export function reportRisk(ctx: StepContext): void {
   const mid = marketTouch(actor).mid;
   actor.lastRiskReportAt = now;
   ctx.commands.push({ kind: "RISK_REPORT", report: { symbol: symbolOf(ctx), position: toDecimalString(ledger.position), exposure: toDecimalString(ledger.exposure(mid)), equity: toDecimalString(ledger.equity(mid)) } });
+}
+
+/** `mms.status`: each open order with its state (UNANSWERED past orderAckTimeoutMs without a report) and age. */
+function describeOpenOrders(state: SymbolActorState, now: number): OpenOrderView[] {
+  return state.orders.openOrderViews().map((view) => {
+    const order = state.orders.get(view.clientOrderId);
+    const placedAt = order?.placedAt ?? state.ackWatch.sentAt(view.clientOrderId);
+    const orderState = state.ackWatch.isOverdue(view.clientOrderId) ? "UNANSWERED" : (order?.status ?? "LIVE");
+    return { ...view, state: orderState, ...(placedAt === undefined ? {} : { ageMs: Math.max(0, now - placedAt) }) };
+  });
 }
