@@ -14,11 +14,12 @@ export const SymbolStatus = Type.Object({
   state: SymbolStateName,
   reason: Type.Union([Type.String(), Type.Null()]),
   mode: QuotingMode,
-  position: SignedDecimalString,
+  // Null until the symbol has rebuilt its inventory from EXEC: never a guess such as "0".
+  position: Type.Union([SignedDecimalString, Type.Null()]),
   avgEntryPx: Type.Union([ComputedDecimalString, Type.Null()]),
-  realizedPnl: ComputedDecimalString,
-  unrealizedPnl: ComputedDecimalString,
-  fees: SignedDecimalString,
+  realizedPnl: Type.Union([ComputedDecimalString, Type.Null()]),
+  unrealizedPnl: Type.Union([ComputedDecimalString, Type.Null()]),
+  fees: Type.Union([SignedDecimalString, Type.Null()]),
   openOrders: Type.Array(OpenOrderView),
 });
 

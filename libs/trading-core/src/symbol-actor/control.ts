@@ -1,6 +1,7 @@
 import type { ControlRefusal } from "@mms/contracts";
 import { positionBreached } from "../risk";
 import { decideControl, type ControlEffect, type ControlView } from "./control-rules";
+import { confirmInventory } from "./checkpoints";
 import { cancelAllNowOrOnReconnect } from "./intents";
 import { intendedStop, relabelPause, reset, resume } from "./lifecycle";
 import { requote } from "./quoting";
@@ -21,7 +22,14 @@ export function onControl(ctx: StepContext, requestId: string, command: string, 
 }
 
 export function controlView(actor: SymbolActorState, now: number): ControlView {
-  return { state: actor.state.name, reason: actor.state.reason, mode: actor.mode, hasOrders: actor.orders.hasOrders(), resumeBlocker: resumeBlocker(actor, now) };
+  return {
+    state: actor.state.name,
+    reason: actor.state.reason,
+    mode: actor.mode,
+    hasOrders: actor.orders.hasOrders(),
+    resumeBlocker: resumeBlocker(actor, now),
+    position: actor.ledger.position.toFixed(),
+  };
 }
 
 function applyEffect(ctx: StepContext, effect: ControlEffect): void {
@@ -34,7 +42,7 @@ function applyEffect(ctx: StepContext, effect: ControlEffect): void {
     case "RELABEL_PAUSE":
       return relabelPause(ctx, effect.reason, "manual pause");
     case "RESET":
-      reset(ctx);
+      if (reset(ctx)) confirmInventory(ctx);
       return;
     case "RESUME":
       if (resume(ctx)) requote(ctx);
