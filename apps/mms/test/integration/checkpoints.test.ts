@@ -97,3 +97,26 @@ test("EXEC purged past the checkpoint: HALTED INVENTORY_UNVERIFIED, and only a r
     expect((await control(client, `mms.control.${SYMBOL}.reset`, { ...body, position: "0.5010" })).results).toEqual([expect.objectContaining({ accepted: true, to: "PAUSED" })]);
   });
 });
+
+test("status during the start-up replay shows null inventory figures, never 0", async () => {
+  // A long history slows the replay enough to ask while it runs.
+  const publishes: Promise<void>[] = [];
+  for (let index = 0; index < 4000; index++) {
+    publishes.push(exchange.report({ kind: "FILL", account: account(), symbol: SYMBOL, clientOrderId: "MM-old-O1", orderId: "X-1", side: "BUY", fillId: `F-slow-${index}`, px: "50000", qty: "0.001", leavesQty: "1", fee: "0", liquidity: "MAKER" }));
+  }
+  await Promise.all(publishes);
+  const { service } = await startTestService(config());
+  const duringRecovery: Array<{ position: string | null; realizedPnl: string | null; unrealizedPnl: string | null; fees: string | null }> = [];
+  try {
+    while (!service.isReady().ready) {
+      const recovering = service.isReady().reasons.some((reason) => reason.startsWith("RECOVERING"));
+      const status = await statusOf().catch(() => undefined);
+      if (status && recovering && service.isReady().reasons.some((reason) => reason.startsWith("RECOVERING"))) duringRecovery.push(status);
+    }
+    expect(duringRecovery.length).toBeGreaterThan(0);
+    for (const status of duringRecovery) expect(status).toMatchObject({ position: null, realizedPnl: null, unrealizedPnl: null, fees: null });
+    expect((await statusOf()).position).not.toBeNull();
+  } finally {
+    await service.stop();
+  }
+});
