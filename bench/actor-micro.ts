@@ -104,7 +104,7 @@ export function actorMicro(iterations = 20_000): Record<string, number> {
   });
   // timeIt included the report steps: take them out.
   const movingDeltaMicros = movingMicros - reportMicros / iterations;
-  if (process.env.MICRO_DEBUG) console.log("depth phase", depthState, "state", stepper.actor.state, "reports", reportCount, "orders", stepper.actor.orders.all().length, "seen", stepper.actor.seenExecIds.size);
+  if (process.env.MICRO_DEBUG) console.log("depth phase", depthState, "state", stepper.actor.state, "reports", reportCount, "orders", stepper.actor.orders.all().length, "seen", stepper.actor.recentExecIds.size);
   pendingReports = [];
 
   const figuresMicros = timeIt(Math.max(1000, iterations / 10), () => symbolFigures(stepper.actor));

@@ -52,7 +52,7 @@ function symbolBlock(view: SymbolView): string[] {
   ];
   if (status) {
     lines.push(
-      `  position ${status.position}${status.avgEntryPx ? ` @ ${new Big(status.avgEntryPx).toFixed(2)}` : ""} (max ${view.config.maxPosition})   realized ${new Big(status.realizedPnl).toFixed(4)}   unrealized ${new Big(status.unrealizedPnl).toFixed(4)}   fees ${new Big(status.fees).toFixed(4)}   fills this run ${view.fills ?? 0}`,
+      `  position ${status.position}${status.avgEntryPx ? ` @ ${new Big(status.avgEntryPx).toFixed(2)}` : ""} (max ${view.config.maxPosition})   realized ${new Big(status.realizedPnl ?? 0).toFixed(4)}   unrealized ${new Big(status.unrealizedPnl ?? 0).toFixed(4)}   fees ${new Big(status.fees ?? 0).toFixed(4)}   fills this run ${view.fills ?? 0}`,
     );
   }
   return lines;
@@ -73,7 +73,7 @@ function compactLine(view: SymbolView): string {
     `mkt ${fmt(view.withMms?.bid, dp)}/${fmt(view.withMms?.ask, dp)} ${spreadText(view.withMms?.bid, view.withMms?.ask, dp)}`,
     `w/o MMS ${withoutText}`,
     `quotes ${quotes} (${view.orderRate.toFixed(1)} orders/s)`,
-    status ? `pos ${status.position} rpnl ${new Big(status.realizedPnl).toFixed(2)} upnl ${new Big(status.unrealizedPnl).toFixed(2)} fees ${new Big(status.fees).toFixed(4)}` : "",
+    status ? `pos ${status.position} rpnl ${new Big(status.realizedPnl ?? 0).toFixed(2)} upnl ${new Big(status.unrealizedPnl ?? 0).toFixed(2)} fees ${new Big(status.fees ?? 0).toFixed(4)}` : "",
   ].join(" | ");
 }
 

@@ -71,7 +71,7 @@ export async function shutDown(running: Running, exitCode: number): Promise<numb
       const crashed = demo?.mmsExit !== undefined && exitCode !== 0;
       if (!(await verifyNothingRests(running, nats.nc, crashed))) exitCode = 1;
       for (const symbol of demo?.lastStatus?.symbols ?? []) {
-        const money = (value: string) => new Big(value).toFixed(4);
+        const money = (value: string | null) => (value === null ? "unknown" : new Big(value).toFixed(4));
         say(`final ${symbol.symbol}: position ${symbol.position}, realized ${money(symbol.realizedPnl)}, unrealized ${money(symbol.unrealizedPnl)}, fees ${money(symbol.fees)} (MMS ledger, rebuilt from EXEC)`);
       }
     }

@@ -119,11 +119,12 @@ export class SymbolObservability {
     if (!metrics) return;
     if (moment) this.liquidity.publish(metrics, this.labels, moment);
     metrics.set("symbol_state", STATE_VALUES[status.state], this.labels);
-    metrics.set("position", gauge(status.position), this.labels);
+    // Null while the inventory is being rebuilt: the gauges keep their last value.
+    if (status.position !== null) metrics.set("position", gauge(status.position), this.labels);
     metrics.set("notional", gauge(figures.exposure), this.labels);
-    metrics.set("realized_pnl", gauge(status.realizedPnl), this.labels);
-    metrics.set("unrealized_pnl", gauge(status.unrealizedPnl), this.labels);
-    metrics.set("fees", gauge(status.fees), this.labels);
+    if (status.realizedPnl !== null) metrics.set("realized_pnl", gauge(status.realizedPnl), this.labels);
+    if (status.unrealizedPnl !== null) metrics.set("unrealized_pnl", gauge(status.unrealizedPnl), this.labels);
+    if (status.fees !== null) metrics.set("fees", gauge(status.fees), this.labels);
     metrics.set("volatility_basis_points", gauge(figures.volatilityBps), this.labels);
     if (figures.mid) metrics.set("mid_price", gauge(figures.mid), this.labels);
     if (figures.marketSpreadBps) metrics.set("market_spread_basis_points", gauge(figures.marketSpreadBps), this.labels);

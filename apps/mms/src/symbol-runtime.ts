@@ -1,8 +1,8 @@
 import type { MessagePort } from "node:worker_threads";
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
-import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import { decodeAndValidate, formatIssues, subjects, validators, type AuditEvent, type OrderIntent, type Validated, type Validator } from "@mms/contracts";
-import { connectNats, publishIntent, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
+import { connectNats, publishIntent, readLatestCheckpoint, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
 import { describeSymbol, isConnected, quotesPresentNow, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
 import { extractTraceContext, injectTraceContext, readTraceHeaders, type Context } from "@mms/telemetry";
@@ -129,9 +129,11 @@ export class SymbolRuntime {
     // The first connection: the actor is connected from here (it asks for a snapshot), and
     // the events of anything handled before it are stored.
     this.onReconnected();
+    const fromSequence = await this.restoreCheckpoint(connection);
     this.feed = startExecutionReportFeed(this.jetStream, {
       account: this.data.service.account,
       symbol: this.symbol,
+      fromSequence,
       onReport: (delivery) => {
         const { account, symbol } = delivery.report;
         // A report whose body names another account or symbol than its subject is not ours to apply.
@@ -139,11 +141,11 @@ export class SymbolRuntime {
           this.dispatch({ kind: "EXECUTION_REPORT_INVALID", subject: delivery.subject, issues: `/account and /symbol are ${account} ${symbol}, not ${this.data.service.account} ${this.symbol} of the subject` });
           return;
         }
-        this.dispatch({ kind: "EXECUTION_REPORT", report: delivery.report, replay: delivery.replay }, this.traceParentOf(delivery.headers));
+        this.dispatch({ kind: "EXECUTION_REPORT", report: delivery.report, replay: delivery.replay, streamSequence: delivery.streamSequence }, this.traceParentOf(delivery.headers));
       },
       onCaughtUp: (info) => {
-        this.logger.info("execution history replayed", { replayed: info.replayedCount });
-        this.dispatch({ kind: "RECOVERY_COMPLETE" });
+        this.logger.info("execution history replayed", { replayed: info.replayedCount, fromSequence, streamFirstSequence: info.streamFirstSequence, streamLastSequence: info.streamLastSequence });
+        this.dispatch({ kind: "RECOVERY_COMPLETE", streamFirstSequence: info.streamFirstSequence });
         this.post({ kind: "RECOVERED", symbol: this.symbol });
       },
       onInvalid: (issues, subject) => this.dispatch({ kind: "EXECUTION_REPORT_INVALID", subject, issues: formatIssues(issues) }),
@@ -155,6 +157,16 @@ export class SymbolRuntime {
     this.timer = setInterval(() => this.dispatch({ kind: "TIMER" }), RUNTIME_TIMINGS.timerMs);
     this.heartbeat = setInterval(() => this.sendHeartbeat(), RUNTIME_TIMINGS.heartbeatMs);
     this.post({ kind: "STARTED", symbol: this.symbol });
+  }
+
+  /** The latest checkpoint goes into the actor; the EXEC replay starts after it (from 1 without one). */
+  private async restoreCheckpoint(connection: NatsConnection): Promise<number> {
+    const latest = await readLatestCheckpoint(await jetstreamManager(connection), this.symbol);
+    if (latest.kind === "INVALID") this.logger.warn("stored checkpoint fails its schema: replaying EXEC from the start", { streamSequence: latest.streamSequence, issues: formatIssues(latest.issues) });
+    if (latest.kind !== "FOUND") return 1;
+    const { position, avgEntryPx, realizedPnl, fees, execSeq } = latest.checkpoint;
+    this.dispatch({ kind: "CHECKPOINT_RESTORED", checkpoint: { position, avgEntryPx, realizedPnl, fees, execSeq } });
+    return execSeq + 1;
   }
 
   attachRiskPort(port: MessagePort): void {

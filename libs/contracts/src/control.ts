@@ -1,5 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { SymbolName, Text } from "./primitives";
+import { SignedDecimalString, SymbolName, Text } from "./primitives";
 import { REFUSAL_REASONS, STOP_REASONS } from "./reasons";
 import { SymbolStateName } from "./states";
 
@@ -16,6 +16,8 @@ export const ControlBody = Type.Object({
   operator: Type.Optional(OperatorName),
   reason: Type.Optional(Text),
   enabled: Type.Optional(Type.Boolean()),
+  /** `reset` of INVENTORY_UNVERIFIED: the position the operator confirmed against the exchange's ledger. */
+  position: Type.Optional(SignedDecimalString),
 });
 export type ControlBody = Readonly<Static<typeof ControlBody>>;
 

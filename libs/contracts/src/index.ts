@@ -1,5 +1,5 @@
 // The public surface of @mms/contracts: only what other packages import. Schemas double as types.
-export { AccountName, Identifier, LIMITS, PositiveDecimalString, SymbolName, Timestamp, type Side } from "./primitives";
+export { AccountName, ComputedDecimalString, Identifier, LIMITS, PositiveDecimalString, SignedDecimalString, SymbolName, Timestamp, type Side } from "./primitives";
 export { BookDelta, BookSnapshot, MarketStatus, PublicTrade, type BookLevel, type MarketStatusValue } from "./market-data";
 export { CancelAllIntent, CancelOrderIntent, CountdownIntent, NewOrderIntent, OrderIntentSchemas, type OrderIntent } from "./orders";
 export { ExecutionReportSchemas, type AcceptedReport, type ExecutionReport, type FillReport } from "./execution-reports";

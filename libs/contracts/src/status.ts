@@ -21,11 +21,12 @@ export const SymbolStatus = Type.Object({
   /** What a resume would be refused for now, the first one first; empty while ACTIVE. */
   resumeBlockers: Type.Optional(Type.Array(ControlRefusalCode)),
   mode: QuotingMode,
-  position: SignedDecimalString,
+  // Null until the symbol has rebuilt its inventory from EXEC: never a guess such as "0".
+  position: Type.Union([SignedDecimalString, Type.Null()]),
   avgEntryPx: Type.Union([ComputedDecimalString, Type.Null()]),
-  realizedPnl: ComputedDecimalString,
-  unrealizedPnl: ComputedDecimalString,
-  fees: SignedDecimalString,
+  realizedPnl: Type.Union([ComputedDecimalString, Type.Null()]),
+  unrealizedPnl: Type.Union([ComputedDecimalString, Type.Null()]),
+  fees: Type.Union([SignedDecimalString, Type.Null()]),
   openOrders: Type.Array(OpenOrderView),
   /** ACTIVE after `reduce`: only the side that brings the position toward zero is quoted. */
   reduceOnly: Type.Optional(Type.Literal(true)),

@@ -1,5 +1,5 @@
 import type { FillReport } from "@mms/contracts";
-import { Big, ZERO, type Decimal } from "./decimal";
+import { Big, toDecimalString, ZERO, type Decimal } from "./decimal";
 
 export interface LedgerView {
   readonly position: Decimal;
@@ -7,6 +7,14 @@ export interface LedgerView {
   readonly averageEntryPrice: Decimal | undefined;
   readonly realizedPnl: Decimal;
   readonly fees: Decimal;
+}
+
+/** The ledger's figures as decimal strings: what a checkpoint stores and restores exactly. */
+export interface LedgerFigures {
+  readonly position: string;
+  readonly avgEntryPx: string | null;
+  readonly realizedPnl: string;
+  readonly fees: string;
 }
 
 /**
@@ -19,6 +27,23 @@ export class Ledger implements LedgerView {
   realizedPnl: Decimal = ZERO;
   fees: Decimal = ZERO;
   fillCount = 0;
+
+  /** Replaces every figure by a checkpoint's: exact (big.js from the strings). */
+  restore(figures: LedgerFigures): void {
+    this.position = new Big(figures.position);
+    this.averageEntryPrice = figures.avgEntryPx === null || this.position.eq(0) ? undefined : new Big(figures.avgEntryPx);
+    this.realizedPnl = new Big(figures.realizedPnl);
+    this.fees = new Big(figures.fees);
+  }
+
+  figures(): LedgerFigures {
+    return {
+      position: toDecimalString(this.position),
+      avgEntryPx: this.averageEntryPrice ? toDecimalString(this.averageEntryPrice) : null,
+      realizedPnl: toDecimalString(this.realizedPnl),
+      fees: toDecimalString(this.fees),
+    };
+  }
 
   applyFill(fill: Pick<FillReport, "side" | "px" | "qty" | "fee">): void {
     const price = new Big(fill.px);

@@ -10,7 +10,13 @@ import type {
   QuotingMode,
   SymbolConfig,
 } from "@mms/contracts";
+import type { LedgerFigures } from "./ledger";
 import type { GlobalBreach, SymbolRiskReport } from "./risk";
+
+export interface RestoredCheckpoint extends LedgerFigures {
+  /** The EXEC stream sequence up to which the symbol's history is included. */
+  readonly execSeq: number;
+}
 
 /** Everything that can happen to a symbol actor. Each reaches it as one message. */
 export type SymbolEvent =
@@ -19,9 +25,13 @@ export type SymbolEvent =
   | { readonly kind: "PUBLIC_TRADE"; readonly trade: PublicTrade }
   | { readonly kind: "MARKET_STATUS"; readonly status: MarketStatus }
   | { readonly kind: "MARKET_DATA_INVALID"; readonly subject: string; readonly issues: string }
-  | { readonly kind: "EXECUTION_REPORT"; readonly report: ExecutionReport; readonly replay: boolean }
+  /** `streamSequence`: the report's EXEC stream sequence (absent in recordings made before it was carried). */
+  | { readonly kind: "EXECUTION_REPORT"; readonly report: ExecutionReport; readonly replay: boolean; readonly streamSequence?: number }
   | { readonly kind: "EXECUTION_REPORT_INVALID"; readonly subject: string; readonly issues: string }
-  | { readonly kind: "RECOVERY_COMPLETE" }
+  /** `streamFirstSequence`: the EXEC stream's first sequence at catch-up (0 when it never held a message). */
+  | { readonly kind: "RECOVERY_COMPLETE"; readonly streamFirstSequence?: number }
+  /** The latest checkpoint, restored before the replay of what came after it. */
+  | { readonly kind: "CHECKPOINT_RESTORED"; readonly checkpoint: RestoredCheckpoint }
   | { readonly kind: "SUBMISSION_FAILED"; readonly intent: OrderIntent; readonly reason: string }
   | { readonly kind: "CONTROL"; readonly requestId: string; readonly command: string; readonly body?: unknown }
   | { readonly kind: "GLOBAL_RISK"; readonly breach?: GlobalBreach }

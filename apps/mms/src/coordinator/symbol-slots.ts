@@ -20,8 +20,9 @@ export interface SymbolSlot {
   readonly queued: CoordinatorToSymbol[];
 }
 
+/** Before the worker's first heartbeat nothing is known of the inventory: null figures, never "0". */
 export function startupStatus(config: SymbolConfig): SymbolStatus {
-  return { symbol: config.symbol, state: "PAUSED", reason: "STARTUP", resumeBlockers: ["STARTUP"], mode: config.mode, position: "0", avgEntryPx: null, realizedPnl: "0", unrealizedPnl: "0", fees: "0", openOrders: [] };
+  return { symbol: config.symbol, state: "PAUSED", reason: "STARTUP", resumeBlockers: ["STARTUP"], mode: config.mode, position: null, avgEntryPx: null, realizedPnl: null, unrealizedPnl: null, fees: null, openOrders: [] };
 }
 
 /** A worker runs for it, or will: messages reach its actor and it is expected to answer. */

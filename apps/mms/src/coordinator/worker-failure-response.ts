@@ -39,7 +39,8 @@ export class WorkerFailureResponse {
     this.metrics.add("worker_restarts", 1, { symbol: slot.symbol });
     slot.failed = false;
     slot.recovered = false;
-    slot.lastStatus = { ...startupStatus(slot.config), position: slot.lastStatus.position };
+    // The fresh actor rebuilds the inventory: until it reports, nothing is known of it (null, not the old figure).
+    slot.lastStatus = startupStatus(slot.config);
     slot.restarts += 1;
   }
 }

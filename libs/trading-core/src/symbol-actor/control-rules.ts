@@ -1,4 +1,5 @@
 import { CONTROL_COMMANDS, validators, type ControlBody, type ControlCommand, type ControlRefusal, type QuotingMode, type RefusalReason, type StopReason, type SymbolStateName } from "@mms/contracts";
+import { Big } from "../decimal";
 import { resetTransition, resumeTransition, type StopTarget } from "../state-machine";
 import type { CancelAllReason } from "./intents";
 
@@ -44,6 +45,13 @@ export interface ControlView {
   readonly reduceOnly: boolean;
   /** What blocks `reduce`: NOTHING_TO_REDUCE when flat, else a resume blocker other than the position limit. */
   readonly reduceBlocker: ControlRefusal | undefined;
+  /** The position the MMS reports; a reset of INVENTORY_UNVERIFIED must carry the same. */
+  readonly position?: string | null;
+}
+
+/** Exact decimal comparison of the position an operator confirmed with the one the MMS reports. */
+export function positionConfirmed(confirmed: string | undefined, reported: string | null | undefined): boolean {
+  return confirmed !== undefined && reported !== undefined && reported !== null && new Big(confirmed).eq(reported);
 }
 
 /** What carrying out a command takes, in order. */
@@ -94,6 +102,8 @@ function decideValidCommand(view: ControlView, command: ControlCommand, body: Co
     case "reset": {
       const change = resetTransition({ name: view.state, reason: view.reason });
       if (change.kind === "REFUSED") return refused(change.refusal);
+      // The history was gone: only an operator who checked the exchange's ledger may clear it.
+      if (view.reason === "INVENTORY_UNVERIFIED" && !positionConfirmed(body?.position, view.position)) return refused("POSITION_MISMATCH");
       // Every move into PAUSED cancels first; a halted symbol should hold nothing, this makes sure.
       return accepted({ kind: "CANCEL_ALL", reason: "MANUAL_RESET" }, { kind: "RESET" });
     }

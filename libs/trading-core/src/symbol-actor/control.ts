@@ -1,5 +1,6 @@
 import { reduceRefusal } from "../protection/reduce-only";
 import { decideControl, type ControlEffect, type ControlView } from "./control-rules";
+import { confirmInventory } from "./checkpoints";
 import { cancelAllNowOrOnReconnect } from "./intents";
 import { intendedStop, relabelPause, reset, resume } from "./lifecycle";
 import { requote } from "./quoting";
@@ -29,6 +30,7 @@ export function controlView(actor: SymbolActorState, now: number): ControlView {
     resumeBlocker: resumeBlockers(actor, now)[0],
     reduceOnly: actor.reduceOnly,
     reduceBlocker: reduceRefusal(actor.ledger.position) ?? resumeBlockers(actor, now, { ignorePositionLimit: true })[0],
+    position: actor.ledger.position.toFixed(),
   };
 }
 
@@ -42,7 +44,7 @@ function applyEffect(ctx: StepContext, effect: ControlEffect): void {
     case "RELABEL_PAUSE":
       return relabelPause(ctx, effect.reason, "manual pause");
     case "RESET":
-      reset(ctx);
+      if (reset(ctx)) confirmInventory(ctx);
       return;
     case "RESUME":
       actor.reduceOnly = false;

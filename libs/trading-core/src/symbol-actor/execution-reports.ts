@@ -3,20 +3,23 @@ import { toDecimalString, type Decimal } from "../decimal";
 import { positionBreached } from "../risk";
 import { syncCountdown } from "./countdown";
 import { sendCancels } from "./intents";
+import { noteReportApplied } from "./checkpoints";
 import { stop } from "./lifecycle";
 import { checkFillBurst, checkReportStop } from "./protection-stops";
+import type { SymbolActorState } from "./state";
 import { requote } from "./quoting";
 import { emit, log, type StepContext } from "./step-context";
 import { reportRisk } from "./views";
 
 /** Replayed reports rebuild inventory and orders only; live ones may also stop, requote and refresh the switch. */
-export function onReport(ctx: StepContext, report: ExecutionReport, replay: boolean): void {
+export function onReport(ctx: StepContext, report: ExecutionReport, replay: boolean, streamSequence?: number): void {
   const { actor, now } = ctx;
-  if (actor.seenExecIds.has(report.execId)) {
+  if (isDuplicate(actor, report.execId, streamSequence)) {
     actor.counters.duplicateReports += 1;
     return;
   }
-  actor.seenExecIds.add(report.execId);
+  actor.recentExecIds.add(report.execId);
+  if (streamSequence !== undefined) actor.execSeqHighWater = streamSequence;
   actor.ackWatch.settled(report.clientOrderId);
   const effect = actor.orders.applyReport(report);
   if (report.kind === "FILL") {
@@ -24,6 +27,7 @@ export function onReport(ctx: StepContext, report: ExecutionReport, replay: bool
     actor.ledger.applyFill(report);
     if (!replay) onLiveFill(ctx, report, before);
   }
+  noteReportApplied(ctx);
   if (replay) return;
   checkReportStop(ctx, report);
 
@@ -35,6 +39,11 @@ export function onReport(ctx: StepContext, report: ExecutionReport, replay: bool
   if (lag > actor.settings.maxLagMs) stop(ctx, "PAUSED", "BUS_LAG", `execution report arrived ${lag} ms after it was sent`);
   if (actor.state.name === "ACTIVE") requote(ctx);
   syncCountdown(ctx);
+}
+
+/** Seen before: at or below the stream high-water mark, or the same execId among the recent ones. */
+function isDuplicate(actor: SymbolActorState, execId: string, streamSequence: number | undefined): boolean {
+  return (streamSequence !== undefined && streamSequence <= actor.execSeqHighWater) || actor.recentExecIds.has(execId);
 }
 
 export function onInvalidReport(ctx: StepContext, subject: string, issues: string): void {

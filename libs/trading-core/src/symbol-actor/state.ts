@@ -11,7 +11,20 @@ import { quoteParameters, type QuoteParameters } from "../quote-engine";
 import { RejectionWindow, type GlobalBreach } from "../risk";
 import { STARTUP_STATE, type SymbolState } from "../state-machine";
 import type { SymbolActorSettings } from "../symbol-protocol";
+import { RecentIds } from "../recent-ids";
 import { SequentialIds, type IdSource } from "./ids";
+
+/** How many recent execIds are remembered besides the stream-sequence high-water mark. */
+export const RECENT_EXEC_IDS = 10_000;
+
+export interface CheckpointProgress {
+  /** Reports applied since the last checkpoint was written. */
+  appliedSinceLast: number;
+  /** The execSeq of the checkpoint restored at start-up; undefined without one. */
+  restoredExecSeq: number | undefined;
+  /** EXEC no longer held the history needed: no checkpoint is written until a reset confirms the position. */
+  inventoryUnverified: boolean;
+}
 
 /**
  * Start-up recovery: the EXEC replay first, then (lease held, connected) the CANCEL_ALL of
@@ -57,7 +70,11 @@ export interface SymbolActorState {
   /** Orders sent with no report yet: past orderAckTimeoutMs they block their side and get CANCELs. */
   readonly ackWatch: OrderAckWatch;
   readonly ledger: Ledger;
-  readonly seenExecIds: Set<string>;
+  /** Highest EXEC stream sequence applied: a delivery at or below it changes nothing. */
+  execSeqHighWater: number;
+  /** The last execIds applied: the same report republished under a new sequence changes nothing. */
+  readonly recentExecIds: RecentIds;
+  checkpoints: CheckpointProgress;
   readonly rejections: RejectionWindow;
   globalBreach: GlobalBreach | undefined;
   /** Protection: the burst of own live fills (MMP_TRIGGERED, MMP_FROZEN) and the jump of the mid (PRICE_JUMP). */
@@ -95,7 +112,9 @@ export function initialSymbolState(settings: SymbolActorSettings, ids: IdSource 
     orders: new OrderManager(),
     ackWatch: new OrderAckWatch({ account: settings.account, symbol: config.symbol, orderAckTimeoutMs: config.orderAckTimeoutMs, nextIntentId: () => ids.next("I") }),
     ledger: new Ledger(),
-    seenExecIds: new Set(),
+    execSeqHighWater: 0,
+    recentExecIds: new RecentIds(RECENT_EXEC_IDS),
+    checkpoints: { appliedSinceLast: 0, restoredExecSeq: undefined, inventoryUnverified: false },
     rejections: new RejectionWindow(settings.rejectStorm.count, settings.rejectStorm.windowMs),
     globalBreach: undefined,
     fillBurst: new FillBurstGuard(fillBurstLimits(config.mmp)),

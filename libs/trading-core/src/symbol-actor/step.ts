@@ -1,4 +1,5 @@
 import type { SymbolCommand, SymbolEvent } from "../symbol-protocol";
+import { onCheckpointRestored, onReplayCaughtUp, writeCheckpoint } from "./checkpoints";
 import { onControl } from "./control";
 import { onInvalidReport, onReport, onSubmissionFailed } from "./execution-reports";
 import { intendedStop, stop } from "./lifecycle";
@@ -38,11 +39,14 @@ function dispatch(ctx: StepContext, event: SymbolEvent): void {
     case "MARKET_DATA_INVALID":
       return onInvalidMarketData(ctx, event.subject, event.issues);
     case "EXECUTION_REPORT":
-      return onReport(ctx, event.report, event.replay);
+      return onReport(ctx, event.report, event.replay, event.streamSequence);
     case "EXECUTION_REPORT_INVALID":
       return onInvalidReport(ctx, event.subject, event.issues);
     case "RECOVERY_COMPLETE":
-      return onRecoveryComplete(ctx);
+      onRecoveryComplete(ctx);
+      return onReplayCaughtUp(ctx, event.streamFirstSequence);
+    case "CHECKPOINT_RESTORED":
+      return onCheckpointRestored(ctx, event.checkpoint);
     case "SUBMISSION_FAILED":
       return onSubmissionFailed(ctx, event.intent, event.reason);
     case "CONTROL":
@@ -61,6 +65,7 @@ function dispatch(ctx: StepContext, event: SymbolEvent): void {
       return onOwnership(ctx, event.status, event.owner);
     case "SHUTDOWN":
       // An intended stop (SIGTERM), not an automatic one: cancels, no alert.
-      return intendedStop(ctx, "PAUSED", "SHUTDOWN", "the service is stopping");
+      intendedStop(ctx, "PAUSED", "SHUTDOWN", "the service is stopping");
+      return writeCheckpoint(ctx);
   }
 }

@@ -293,7 +293,7 @@ test(`≥100,000 hostile messages on every inbound subject: the service keeps ru
       const status = await mms.status();
       return SYMBOLS.every((symbol) => {
         const entry = status.symbols.find((candidate) => candidate.symbol === symbol);
-        return entry && new Big(entry.position).eq(expected.get(symbol)!.position) && new Big(entry.fees).eq(expected.get(symbol)!.fees);
+        return entry && entry.position !== null && entry.fees !== null && new Big(entry.position).eq(expected.get(symbol)!.position) && new Big(entry.fees).eq(expected.get(symbol)!.fees);
       })
         ? status
         : undefined;
