@@ -1,13 +1,14 @@
 import type { MessagePort } from "node:worker_threads";
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
-import { decodeAndValidate, formatIssues, subjects, validators, type AuditEvent, type OrderIntent, type Validated, type Validator } from "@mms/contracts";
+import { decodeAndValidate, formatIssues, subjects, validators, type OrderIntent, type Validated, type Validator } from "@mms/contracts";
 import { connectNats, publishIntent, readLatestCheckpoint, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
 import { describeSymbol, isConnected, quotesPresentNow, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
 import { extractTraceContext, injectTraceContext, readTraceHeaders, type Context } from "@mms/telemetry";
 import { performance } from "node:perf_hooks";
 import { workerClosingMs, withinMs } from "./shutdown-budget";
+import { AuditEventStore } from "./audit-event-store";
 import { NewOrderGate } from "./new-order-gate";
 import { SymbolObservability } from "./symbol-observability";
 import { InputRecorder } from "./recording";
@@ -24,7 +25,6 @@ export const RUNTIME_TIMINGS = {
   maxHeldEvents: 10_000,
 } as const;
 
-const encoder = new TextEncoder();
 
 type MarketDataDecoder = (bytes: Uint8Array) => Validated<{ readonly symbol: string; readonly ts: number; readonly event: SymbolEvent }>;
 
@@ -67,15 +67,7 @@ export class SymbolRuntime {
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopping = false;
   private readonly newOrderGate: NewOrderGate;
-  /**
-   * Audit events not stored yet: emitted while disconnected, or whose publish failed. They
-   * go out in seq order once the bus is back, so an alert is not lost to the very outage it
-   * reports; `Nats-Msg-Id` makes a retried event land once.
-   */
-  private readonly heldEvents: AuditEvent[] = [];
-  private flushingEvents = false;
-  /** Held events dropped past `maxHeldEvents`; logged with each drop. */
-  private droppedEvents = 0;
+  private readonly events: AuditEventStore;
 
   constructor(
     private readonly data: SymbolWorkerData,
@@ -87,6 +79,16 @@ export class SymbolRuntime {
     this.symbol = data.symbol.symbol;
     this.instance = data.service.instanceName;
     this.newOrderGate = new NewOrderGate(data.newOrderGate);
+    this.events = new AuditEventStore({
+      symbol: this.symbol,
+      jetStream: () => this.jetStream,
+      connected: () => isConnected(this.actor),
+      stopping: () => this.stopping,
+      publishTimeoutMs: RUNTIME_TIMINGS.intentAckTimeoutMs,
+      maxHeld: RUNTIME_TIMINGS.maxHeldEvents,
+      track: (promise) => this.track(promise),
+      logger,
+    });
     const settings: SymbolActorSettings = {
       config: data.symbol,
       account: data.service.account,
@@ -210,7 +212,7 @@ export class SymbolRuntime {
       }
       let eventIndex = 0;
       for (const command of output.commands) {
-        if (command.kind === "EMIT_EVENT") this.publishEvent(output.events[eventIndex++]!);
+        if (command.kind === "EMIT_EVENT") this.events.publish(output.events[eventIndex++]!);
         else this.execute(command);
       }
       if (eventIndex > 0) this.post({ kind: "EVENT_SEQ", symbol: this.symbol, lastEventSeq: this.stepper.lastEventSeq });
@@ -295,66 +297,7 @@ export class SymbolRuntime {
 
   private onReconnected(): void {
     this.dispatch({ kind: "CONNECTION_RESTORED" });
-    this.flushHeldEvents();
-  }
-
-  private publishEvent(event: AuditEvent): void {
-    // While the bus is away or not up yet, or behind events already held (order): hold it.
-    if (!this.jetStream || !isConnected(this.actor) || this.heldEvents.length > 0 || this.flushingEvents) this.holdEvent(event);
-    else void this.storeEvent(event);
-  }
-
-  /** One JetStream publish; a failure holds the event for a retry (except during shutdown). */
-  private storeEvent(event: AuditEvent): Promise<boolean> {
-    const jetStream = this.jetStream;
-    if (!jetStream) {
-      this.holdEvent(event);
-      return Promise.resolve(false);
-    }
-    const options = { timeout: RUNTIME_TIMINGS.intentAckTimeoutMs, msgID: `${event.instance}-${event.symbol}-${event.seq}` };
-    const publish = jetStream.publish(subjects.event(this.symbol, event.type), encoder.encode(JSON.stringify(event)), options).then(
-      () => true,
-      (error: Error) => {
-        if (this.stopping) {
-          this.logger.warn("audit event not stored", { type: event.type, seq: event.seq, error: error.message });
-        } else {
-          if (isConnected(this.actor)) this.logger.warn("audit event not stored yet: held for a retry", { type: event.type, seq: event.seq, error: error.message });
-          this.holdEvent(event);
-        }
-        return false;
-      },
-    );
-    this.track(publish);
-    return publish;
-  }
-
-  private holdEvent(event: AuditEvent): void {
-    let index = this.heldEvents.length;
-    while (index > 0 && this.heldEvents[index - 1]!.seq > event.seq) index -= 1;
-    this.heldEvents.splice(index, 0, event);
-    if (this.heldEvents.length > RUNTIME_TIMINGS.maxHeldEvents) {
-      const dropped = this.heldEvents.shift()!;
-      this.droppedEvents += 1;
-      this.logger.error("audit event dropped: too many held while NATS is away", { type: dropped.type, seq: dropped.seq, droppedSoFar: this.droppedEvents });
-    }
-  }
-
-  /** Stores held events one at a time, in seq order, until one fails (it is held again). */
-  private flushHeldEvents(): void {
-    if (this.flushingEvents || this.heldEvents.length === 0 || !isConnected(this.actor) || !this.jetStream) return;
-    this.flushingEvents = true;
-    const next = (): void => {
-      const event = isConnected(this.actor) ? this.heldEvents.shift() : undefined;
-      if (!event) {
-        this.flushingEvents = false;
-        return;
-      }
-      void this.storeEvent(event).then((stored) => {
-        if (stored) next();
-        else this.flushingEvents = false;
-      });
-    };
-    next();
+    this.events.flush();
   }
 
   /** Until nothing is in flight, including what settling work starts (held events go one by one). */
@@ -369,7 +312,7 @@ export class SymbolRuntime {
 
   private sendHeartbeat(): void {
     // Held events are retried here too: a publish can fail without a disconnect.
-    if (!this.stopping) this.flushHeldEvents();
+    if (!this.stopping) this.events.flush();
     const status = describeSymbol(this.actor, this.clock());
     const figures = symbolFigures(this.actor);
     this.observability.snapshot(status, figures, { at: this.clock(), quotesPresent: () => quotesPresentNow(this.actor) });
@@ -385,7 +328,7 @@ export class SymbolRuntime {
     const left = (): number => deadline - performance.now();
     const after = (delayMs: number, task: () => void) => void setTimeout(task, delayMs).unref();
     this.dispatch({ kind: "SHUTDOWN" });
-    this.flushHeldEvents();
+    this.events.flush();
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await withinMs(this.settleInFlight(), left() - workerClosingMs(timeoutMs), after);
