@@ -163,7 +163,8 @@ export class SymbolRuntime {
 
   /** The latest checkpoint goes into the actor; the EXEC replay starts after it (from 1 without one). */
   private async restoreCheckpoint(connection: NatsConnection): Promise<number> {
-    const latest = await readLatestCheckpoint(await jetstreamManager(connection), this.symbol);
+    const latest = await readLatestCheckpoint(await jetstreamManager(connection), this.symbol, this.data.service.account);
+    if (latest.kind === "OTHER_ACCOUNT") this.logger.warn("newest checkpoint belongs to another account: replaying EXEC from the start", { account: latest.account });
     if (latest.kind === "INVALID") this.logger.warn("stored checkpoint fails its schema: replaying EXEC from the start", { streamSequence: latest.streamSequence, issues: formatIssues(latest.issues) });
     if (latest.kind !== "FOUND") return 1;
     const { position, avgEntryPx, realizedPnl, fees, execSeq } = latest.checkpoint;

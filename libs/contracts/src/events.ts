@@ -1,6 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { CancelAllIntent, CancelOrderIntent, CountdownIntent, NewOrderIntent } from "./orders";
-import { ComputedDecimalString, Identifier, PositiveDecimalString, SignedDecimalString, Side, SymbolName, Text, Timestamp } from "./primitives";
+import { AccountName, ComputedDecimalString, Identifier, PositiveDecimalString, SignedDecimalString, Side, SymbolName, Text, Timestamp } from "./primitives";
 import { QUOTE_SKIP_REASONS } from "./reasons";
 import { QuotingMode, SymbolStateName } from "./states";
 
@@ -104,6 +104,8 @@ export const AlertEvent = Type.Object({
 export const CheckpointEvent = Type.Object({
   type: Type.Literal("checkpoint"),
   ...eventFields,
+  /** The inventory is the account's: a checkpoint of another account is never restored. */
+  account: AccountName,
   position: SignedDecimalString,
   avgEntryPx: Type.Union([ComputedDecimalString, Type.Null()]),
   realizedPnl: ComputedDecimalString,

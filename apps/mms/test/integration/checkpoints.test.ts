@@ -43,7 +43,7 @@ async function publishFills(count: number): Promise<void> {
 
 /** A checkpoint as another run would have written it. */
 async function storeCheckpoint(figures: Pick<CheckpointEvent, "position" | "avgEntryPx" | "realizedPnl" | "fees" | "execSeq">): Promise<void> {
-  const event = { type: "checkpoint", symbol: SYMBOL, instance: "mms-earlier", seq: Date.now(), ts: Date.now(), mode: "live", ...figures };
+  const event = { type: "checkpoint", symbol: SYMBOL, instance: "mms-earlier", seq: Date.now(), ts: Date.now(), mode: "live", account: account(), ...figures };
   await jetstream(client).publish(subjects.event(SYMBOL, "checkpoint"), encoder.encode(JSON.stringify(event)));
 }
 

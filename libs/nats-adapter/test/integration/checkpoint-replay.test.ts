@@ -96,9 +96,9 @@ test("a stream that never held a message reports first sequence 0, so nothing is
 test("the latest valid checkpoint of a symbol is read back, whoever wrote it", async () => {
   await ensureEventsStream(suite.streamManager, { maxAgeMs: 60_000 });
   const symbol = "CKPT-PERP";
-  expect(await readLatestCheckpoint(suite.streamManager, symbol)).toEqual({ kind: "NONE" });
+  expect(await readLatestCheckpoint(suite.streamManager, symbol, ACCOUNT)).toEqual({ kind: "NONE" });
   const checkpoint = (seq: number, instance: string, execSeq: number): CheckpointEvent => ({
-    type: "checkpoint", symbol, instance, seq, ts: 1764000000000 + seq, mode: "live",
+    type: "checkpoint", symbol, instance, seq, ts: 1764000000000 + seq, mode: "live", account: ACCOUNT,
     position: "0.020", avgEntryPx: "100.5", realizedPnl: "1.25", fees: "-0.01", execSeq,
   });
   await suite.jetStream.publish(subjects.event(symbol, "checkpoint"), JSON.stringify(checkpoint(1, "mms-a", 10)));
@@ -106,14 +106,18 @@ test("the latest valid checkpoint of a symbol is read back, whoever wrote it", a
   await suite.jetStream.publish(subjects.event(symbol, "checkpoint"), JSON.stringify(checkpoint(7, "mms-b", 42)));
   await suite.jetStream.publish(subjects.event(symbol, "state"), JSON.stringify({ not: "a checkpoint" }));
 
-  const latest = await readLatestCheckpoint(suite.streamManager, symbol);
+  const latest = await readLatestCheckpoint(suite.streamManager, symbol, ACCOUNT);
   expect(latest).toMatchObject({ kind: "FOUND", checkpoint: { instance: "mms-b", execSeq: 42, position: "0.020" } });
+
+  // Another account's deployment on the same stream: its inventory is not ours to restore.
+  await suite.jetStream.publish(subjects.event(symbol, "checkpoint"), JSON.stringify({ ...checkpoint(8, "other-0", 50), account: "SOMEONE_ELSE" }));
+  expect(await readLatestCheckpoint(suite.streamManager, symbol, ACCOUNT)).toMatchObject({ kind: "OTHER_ACCOUNT", account: "SOMEONE_ELSE" });
 });
 
 test("a checkpoint that fails its schema is reported INVALID, never restored", async () => {
   await ensureEventsStream(suite.streamManager, { maxAgeMs: 60_000 });
   const symbol = "BADCKPT-PERP";
   await suite.jetStream.publish(subjects.event(symbol, "checkpoint"), JSON.stringify({ type: "checkpoint", symbol, position: 1 }));
-  const latest = await readLatestCheckpoint(suite.streamManager, symbol);
+  const latest = await readLatestCheckpoint(suite.streamManager, symbol, ACCOUNT);
   expect(latest.kind).toBe("INVALID");
 });

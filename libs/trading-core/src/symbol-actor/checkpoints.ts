@@ -56,7 +56,7 @@ export function writeCheckpoint(ctx: StepContext): void {
   const actor = ctx.actor;
   if (actor.recovery === "REPLAYING" || actor.checkpoints.inventoryUnverified) return;
   actor.checkpoints.appliedSinceLast = 0;
-  emit(ctx, { type: "checkpoint", ...actor.ledger.figures(), execSeq: actor.execSeqHighWater });
+  emit(ctx, { type: "checkpoint", account: actor.settings.account, ...actor.ledger.figures(), execSeq: actor.execSeqHighWater });
 }
 
 /** The operator confirmed the position against the exchange's ledger: it is verified from now on. */
