@@ -256,7 +256,10 @@ test("SIGKILL of the owner: the standby takes over only after the lease lapses, 
       // Each orphan was cancelled by the primary's countdown or the standby's cancel, unless the
       // exchange's takers filled it completely first.
       for (const order of orphaned) {
-        const settled = reports.entries.find((entry) => entry.report.clientOrderId === order.clientOrderId && (entry.report.kind === "CANCELED" || (entry.report.kind === "FILL" && entry.report.leavesQty === "0")));
+        const settling = () => reports.entries.find((entry) => entry.report.clientOrderId === order.clientOrderId && (entry.report.kind === "CANCELED" || (entry.report.kind === "FILL" && entry.report.leavesQty === "0")));
+        // The exchange's book empties before its report reaches this test's subscriber: wait for the report itself.
+        await waitFor(() => settling() !== undefined, { timeoutMs: 10_000, description: `the report that settled ${order.clientOrderId}` }).catch(() => undefined);
+        const settled = settling();
         const how = settled?.report.kind === "CANCELED" ? settled.report.reason : settled?.report.kind;
         expect({ order: order.clientOrderId, how }).toEqual({ order: order.clientOrderId, how: expect.stringMatching(/^(COUNTDOWN|STARTUP|FILL)$/) });
       }
