@@ -1,6 +1,6 @@
 import type { ExecutionReport, MarketStatusValue, OrderIntent, PublicTrade, Side } from "@mms/contracts";
 import { Big } from "./decimal";
-import type { TimeInForce } from "./order-book";
+import type { RestingOrder, TimeInForce } from "./order-book";
 
 // What goes into the matching engine and what comes out of it: commands and events, plain data.
 
@@ -77,16 +77,8 @@ export type EngineEvent =
   | { readonly kind: "BOOK_CHANGE"; readonly symbol: string; readonly bids: readonly LevelChange[]; readonly asks: readonly LevelChange[] }
   | { readonly kind: "STATUS"; readonly symbol: string; readonly status: MarketStatusValue };
 
-export interface OpenOrder {
-  readonly orderId: string;
-  readonly clientOrderId: string;
-  readonly account: string;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly px: Big;
-  readonly qty: Big;
-  readonly leavesQty: Big;
-}
+/** A resting order as the engine shows it: a snapshot, without its time in force. */
+export type OpenOrder = Readonly<Omit<RestingOrder, "tif">>;
 
 export const REJECT_REASONS = {
   postOnlyWouldCross: "POST_ONLY_WOULD_CROSS",

@@ -9,18 +9,24 @@ export interface LiquidityMoment {
 
 /**
  * Feeds the liquidity metrics (contract "Liquidity metrics") from what the worker sees:
- * presence is looked at after every step that did something and on every heartbeat (between
- * them nothing that presence depends on moved far), intents and fills as they happen.
+ * presence is looked at after every step that sent an intent or applied a live report (only
+ * those change what rests) and on every heartbeat (which also follows the mid), never on a
+ * plain book change; intents and fills are counted as they happen.
  */
 export class LiquidityObserver {
   private metrics: LiquidityMetrics | undefined;
 
   stepped(event: SymbolEvent, commands: readonly SymbolCommand[], moment: LiquidityMoment): void {
     const metrics = this.started(moment.at);
-    for (const command of commands) if (command.kind === "SEND_INTENT" && (command.intent.kind === "NEW" || command.intent.kind === "CANCEL")) metrics.recordIntent(moment.at);
+    let sentIntent = false;
+    for (const command of commands) {
+      if (command.kind !== "SEND_INTENT") continue;
+      sentIntent = true;
+      if (command.intent.kind === "NEW" || command.intent.kind === "CANCEL") metrics.recordIntent(moment.at);
+    }
     const report = event.kind === "EXECUTION_REPORT" && !event.replay ? event.report : undefined;
     if (report?.kind === "FILL") metrics.recordFill(moment.at);
-    if (report || commands.length > 0) metrics.observePresence(moment.quotesPresent(), moment.at);
+    if (report || sentIntent) metrics.observePresence(moment.quotesPresent(), moment.at);
   }
 
   /** Gauges: mms_quote_presence_ratio always, mms_order_to_trade_ratio once there was a fill. */
