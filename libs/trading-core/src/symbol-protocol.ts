@@ -21,7 +21,13 @@ export interface RestoredCheckpoint extends LedgerFigures {
 /** Everything that can happen to a symbol actor. Each reaches it as one message. */
 export type SymbolEvent =
   | { readonly kind: "BOOK_SNAPSHOT"; readonly snapshot: BookSnapshot }
-  | { readonly kind: "BOOK_DELTA"; readonly delta: BookDelta }
+  /**
+   * `moreQueued`: the shell holds more deltas for this symbol right behind this one. The
+   * delta is applied (lag and gap checked as always) but the look at the market (crossed
+   * book, volatility, price jump, requote) waits for the last of them: N queued deltas cost
+   * N applies and one quote. Absent in recordings made before conflation existed.
+   */
+  | { readonly kind: "BOOK_DELTA"; readonly delta: BookDelta; readonly moreQueued?: true }
   | { readonly kind: "PUBLIC_TRADE"; readonly trade: PublicTrade }
   | { readonly kind: "MARKET_STATUS"; readonly status: MarketStatus }
   | { readonly kind: "MARKET_DATA_INVALID"; readonly subject: string; readonly issues: string }

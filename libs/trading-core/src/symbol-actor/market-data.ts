@@ -27,16 +27,29 @@ export function onSnapshot(ctx: StepContext, snapshot: BookSnapshot): void {
   afterBookChange(ctx, ctx.actor.book);
 }
 
-export function onDelta(ctx: StepContext, delta: BookDelta): void {
+/**
+ * `moreQueued`: another delta follows at once, so the book is only applied (lag and gap
+ * still checked per delta) and the look at the market waits for the last one.
+ */
+export function onDelta(ctx: StepContext, delta: BookDelta, moreQueued = false): void {
   onMarketMessage(ctx, delta.ts);
-  const book = ctx.actor.book;
-  if (!book || isAwaitingSnapshot(ctx.actor)) return;
+  const actor = ctx.actor;
+  const book = actor.book;
+  if (!book || isAwaitingSnapshot(actor)) return;
   const outcome = book.applyDelta(delta);
   if (outcome.kind === "GAP") {
     onGap(ctx, `expected delta seq ${outcome.expectedSeq}, received ${outcome.receivedSeq}`);
     return;
   }
-  afterBookChange(ctx, book);
+  if (moreQueued) actor.bookChangedSinceLook = true;
+  else afterBookChange(ctx, book);
+}
+
+/** The look that conflated deltas put off, before an event that may read the market. */
+export function lookAtDeferredBookChange(ctx: StepContext): void {
+  const actor = ctx.actor;
+  actor.bookChangedSinceLook = false;
+  if (actor.book && !isAwaitingSnapshot(actor)) afterBookChange(ctx, actor.book);
 }
 
 export function onMarketStatus(ctx: StepContext, status: MarketStatus): void {
@@ -58,6 +71,8 @@ export function onInvalidMarketData(ctx: StepContext, subject: string, issues: s
 }
 
 function onGap(ctx: StepContext, detail: string): void {
+  // The book is unusable until a snapshot, which looks at the market afresh.
+  ctx.actor.bookChangedSinceLook = false;
   ctx.actor.bookState = { kind: "AWAITING_SNAPSHOT", requestedAt: undefined };
   stop(ctx, "PAUSED", "MD_GAP", detail);
   requestSnapshot(ctx);
@@ -70,6 +85,7 @@ export function requestSnapshot(ctx: StepContext): void {
 }
 
 function afterBookChange(ctx: StepContext, book: OrderBook): void {
+  ctx.actor.bookChangedSinceLook = false;
   if (book.isCrossed()) {
     stop(ctx, "PAUSED", "MD_CROSSED", `best bid ${book.bestBid()!.toFixed()} >= best ask ${book.bestAsk()!.toFixed()}`);
     return;

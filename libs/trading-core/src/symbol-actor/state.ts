@@ -64,6 +64,8 @@ export interface SymbolActorState {
   /** The last book built; kept while awaiting a snapshot (the figures still show it). */
   book: OrderBook | undefined;
   bookState: BookState;
+  /** A delta with `moreQueued` changed the book and nothing has looked at the market since. */
+  bookChangedSinceLook: boolean;
   lastLagMs: number | undefined;
   readonly monitor: MarketMonitor;
   readonly orders: OrderManager;
@@ -107,6 +109,7 @@ export function initialSymbolState(settings: SymbolActorSettings, ids: IdSource 
     mode: settings.initialMode ?? config.mode,
     book: undefined,
     bookState: { kind: "AWAITING_SNAPSHOT", requestedAt: undefined },
+    bookChangedSinceLook: false,
     lastLagMs: undefined,
     monitor: new MarketMonitor({ staleMs: config.staleMs, maxLagMs: settings.maxLagMs, volatilitySampleMs: DEFAULT_VOLATILITY_SAMPLE_MS, volatilityWindow: DEFAULT_VOLATILITY_WINDOW }),
     orders: new OrderManager(),

@@ -3,7 +3,7 @@ import { onCheckpointRestored, onReplayCaughtUp, writeCheckpoint } from "./check
 import { onControl } from "./control";
 import { onInvalidReport, onReport, onSubmissionFailed } from "./execution-reports";
 import { intendedStop, stop } from "./lifecycle";
-import { onDelta, onInvalidMarketData, onMarketMessage, onMarketStatus, onSnapshot } from "./market-data";
+import { lookAtDeferredBookChange, onDelta, onInvalidMarketData, onMarketMessage, onMarketStatus, onSnapshot } from "./market-data";
 import { onConnectionLost, onConnectionRestored, onGlobalRisk, onOwnership, onRecoveryComplete } from "./ownership";
 import type { SymbolActorState } from "./state";
 import type { StepContext } from "./step-context";
@@ -21,6 +21,8 @@ export interface StepResult {
  */
 export function stepSymbol(state: SymbolActorState, event: SymbolEvent, now: number): StepResult {
   const ctx: StepContext = { actor: state, now, commands: [] };
+  // Conflated deltas wait for the look at the market; anything else that may read it comes after that look.
+  if (state.bookChangedSinceLook && event.kind !== "BOOK_DELTA" && event.kind !== "BOOK_SNAPSHOT") lookAtDeferredBookChange(ctx);
   dispatch(ctx, event);
   return { state, commands: ctx.commands };
 }
@@ -30,7 +32,7 @@ function dispatch(ctx: StepContext, event: SymbolEvent): void {
     case "BOOK_SNAPSHOT":
       return onSnapshot(ctx, event.snapshot);
     case "BOOK_DELTA":
-      return onDelta(ctx, event.delta);
+      return onDelta(ctx, event.delta, event.moreQueued === true);
     case "PUBLIC_TRADE":
       onMarketMessage(ctx, event.trade.ts);
       return;
