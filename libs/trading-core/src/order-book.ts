@@ -77,6 +77,8 @@ export class OrderBook {
    */
   bestExcluding(side: "BUY" | "SELL", own: ReadonlyArray<{ readonly price: Decimal; readonly quantity: Decimal }>): Decimal | undefined {
     const levels = side === "BUY" ? this.bids : this.asks;
+    // Book levels are never empty (a zero quantity removes the level).
+    if (own.length === 0) return levels[0]?.price;
     for (const level of levels) {
       let remaining = level.quantity;
       for (const order of own) if (order.price.eq(level.price)) remaining = remaining.minus(order.quantity);

@@ -50,6 +50,12 @@ export interface DesiredQuotes {
   readonly ask: QuoteLevel | undefined;
 }
 
+/** An own order's price and what is left of it. */
+export interface OwnQuantity {
+  readonly price: Decimal;
+  readonly quantity: Decimal;
+}
+
 const RATE_WINDOW_MS = 1000;
 const CLOSED_ORDERS_REMEMBERED = 10_000;
 
@@ -62,6 +68,33 @@ export class OrderManager {
   private readonly orders = new Map<string, TrackedOrder>();
   private readonly closed = new Set<string>();
   private readonly sentAt: number[] = [];
+  private changes = 0;
+  private ownBuys: OwnQuantity[] | undefined;
+  private ownSells: OwnQuantity[] | undefined;
+  private rateLimited = false;
+
+  /** Bumps on every change to any order (new, cancel, report, shadow settlement): equal versions, equal orders. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** The last reconcile wanted actions the per-second budget did not allow. */
+  get lastReconcileRateLimited(): boolean {
+    return this.rateLimited;
+  }
+
+  /** Each order's price and leaves on a side, whatever its status: what the book holds of ours. Kept until the next change. */
+  ownQuantities(side: Side): readonly OwnQuantity[] {
+    if (side === "BUY") return (this.ownBuys ??= this.ownOn(side));
+    return (this.ownSells ??= this.ownOn(side));
+  }
+
+  /** The earliest time a cancel in flight is due to be sent again; Infinity when none is. */
+  cancelRetryDueAt(cancelRetryMs: number): number {
+    let due = Infinity;
+    for (const order of this.orders.values()) if (order.status === "PENDING_CANCEL" && order.cancelSentAt !== undefined) due = Math.min(due, order.cancelSentAt + cancelRetryMs);
+    return due;
+  }
 
   all(): readonly TrackedOrder[] {
     return [...this.orders.values()];
@@ -92,6 +125,7 @@ export class OrderManager {
 
   /** Record an order the actor has decided to send. */
   recordNew(action: Extract<OrderAction, { kind: "NEW" }>, now?: number): void {
+    this.changed();
     this.orders.set(action.clientOrderId, {
       clientOrderId: action.clientOrderId,
       side: action.side,
@@ -108,12 +142,16 @@ export class OrderManager {
   /** A NEW that was recorded but never went out (the pre-trade checks denied it, or its side is blocked). */
   dropUnsent(clientOrderId: string): void {
     const order = this.orders.get(clientOrderId);
-    if (order?.status === "PENDING_NEW" && !order.accepted) this.orders.delete(clientOrderId);
+    if (order?.status === "PENDING_NEW" && !order.accepted) {
+      this.changed();
+      this.orders.delete(clientOrderId);
+    }
   }
 
   recordCancel(clientOrderId: string, now: number): void {
     const order = this.orders.get(clientOrderId);
     if (order) {
+      this.changed();
       order.status = "PENDING_CANCEL";
       order.cancelSentAt = now;
     }
@@ -121,6 +159,7 @@ export class OrderManager {
 
   /** After a CANCEL_ALL: every order is possibly live until a report settles it. */
   recordCancelAll(now: number): void {
+    this.changed();
     for (const order of this.orders.values()) {
       order.status = "PENDING_CANCEL";
       order.cancelSentAt = now;
@@ -129,6 +168,7 @@ export class OrderManager {
 
   /** Shadow mode has no exchange: what would have been sent is taken as done at once. */
   settleAsShadow(action: OrderAction): void {
+    this.changed();
     if (action.kind === "NEW") {
       const order = this.orders.get(action.clientOrderId);
       if (order) {
@@ -147,6 +187,7 @@ export class OrderManager {
   applyReport(report: ExecutionReport): ReportEffect {
     const clientOrderId = report.clientOrderId;
     if (this.closed.has(clientOrderId)) return { kind: "IGNORED", clientOrderId };
+    this.changed();
     let order = this.orders.get(clientOrderId);
     switch (report.kind) {
       case "ACCEPTED": {
@@ -222,8 +263,12 @@ export class OrderManager {
     }
 
     const sent: OrderAction[] = [];
+    this.rateLimited = false;
     for (const action of [...cancels, ...news]) {
-      if (!this.takeRateToken(now, settings.maxOrdersPerSecond)) break;
+      if (!this.takeRateToken(now, settings.maxOrdersPerSecond)) {
+        this.rateLimited = true;
+        break;
+      }
       if (action.kind === "CANCEL") {
         this.recordCancel(action.clientOrderId, now);
         sent.push(action);
@@ -244,7 +289,20 @@ export class OrderManager {
     return true;
   }
 
+  private changed(): void {
+    this.changes += 1;
+    this.ownBuys = undefined;
+    this.ownSells = undefined;
+  }
+
+  private ownOn(side: Side): OwnQuantity[] {
+    const own: OwnQuantity[] = [];
+    for (const order of this.orders.values()) if (order.side === side) own.push({ price: order.price, quantity: this.leaves(order) });
+    return own;
+  }
+
   private close(clientOrderId: string): void {
+    this.changed();
     this.orders.delete(clientOrderId);
     this.closed.add(clientOrderId);
     if (this.closed.size > CLOSED_ORDERS_REMEMBERED) {

@@ -6,7 +6,7 @@ import { syncCountdown } from "./countdown";
 import { sendCancels, sendReconciledActions } from "./intents";
 import { stop } from "./lifecycle";
 import { reducingQuoteOf } from "./reduce-only-quoting";
-import { canSend, isAwaitingSnapshot } from "./state";
+import { canSend, isAwaitingSnapshot, type SymbolActorState } from "./state";
 import { emit, type StepContext } from "./step-context";
 import { marketTouch, type MarketTouch } from "./views";
 
@@ -19,6 +19,7 @@ export function requote(ctx: StepContext, touch?: MarketTouch): void {
   // Quote around everyone else's market: our own orders are not a price signal.
   const { bid: bestBid, ask: bestAsk } = touch ?? marketTouch(actor);
   if (!bestBid || !bestAsk || bestBid.gte(bestAsk)) return;
+  if (isSettled(actor, bestBid, bestAsk, now)) return;
   const normal = computeQuote(
     {
       bestBid,
@@ -38,9 +39,57 @@ export function requote(ctx: StepContext, touch?: MarketTouch): void {
     { tickSize: actor.parameters.tickSize, requoteToleranceTicks: config.requoteToleranceTicks, maxOrdersPerSecond: config.maxOrdersPerSecond, cancelRetryMs: TIMINGS.cancelRetryMs },
     () => actor.ids.next("O"),
   );
+  actor.settledQuote = actions.length === 0 && !actor.orders.lastReconcileRateLimited ? settledQuoteOf(actor, bestBid, bestAsk) : undefined;
   if (actions.some((action) => action.kind === "NEW")) syncCountdown(ctx, "ORDERS_PLACED");
   const denial = sendReconciledActions(ctx, actions);
   if (denial) stop(ctx, "HALTED", "PRETRADE_DENIED", `pre-trade check ${denial.check} failed: ${denial.detail}`, { check: denial.check, values: denial.values });
+}
+
+/**
+ * Everything a requote reads, at a requote that found nothing to do. The quote is a
+ * function of the touch, the position and the orders (their cancelling quantities), and
+ * reconcile one of the quote, the orders and the time only through cancel retries; with
+ * all of them equal, before the next retry is due, the same requote again changes nothing
+ * (no quote event: the quote key is the same; no action: none was wanted, none was held
+ * back by the rate limit).
+ */
+export interface SettledQuote {
+  readonly bestBid: Decimal;
+  readonly bestAsk: Decimal;
+  readonly position: Decimal;
+  readonly ordersVersion: number;
+  readonly reduceOnly: boolean;
+  readonly mode: string;
+  readonly quoteKey: string | undefined;
+  readonly retryDueAt: number;
+}
+
+function settledQuoteOf(actor: SymbolActorState, bestBid: Decimal, bestAsk: Decimal): SettledQuote {
+  return {
+    bestBid,
+    bestAsk,
+    position: actor.ledger.position,
+    ordersVersion: actor.orders.version,
+    reduceOnly: actor.reduceOnly,
+    mode: actor.mode,
+    quoteKey: actor.lastQuoteKey,
+    retryDueAt: actor.orders.cancelRetryDueAt(TIMINGS.cancelRetryMs),
+  };
+}
+
+function isSettled(actor: SymbolActorState, bestBid: Decimal, bestAsk: Decimal, now: number): boolean {
+  const settled = actor.settledQuote;
+  return (
+    settled !== undefined &&
+    now < settled.retryDueAt &&
+    settled.ordersVersion === actor.orders.version &&
+    settled.quoteKey === actor.lastQuoteKey &&
+    settled.reduceOnly === actor.reduceOnly &&
+    settled.mode === actor.mode &&
+    settled.bestBid.eq(bestBid) &&
+    settled.bestAsk.eq(bestAsk) &&
+    settled.position.eq(actor.ledger.position)
+  );
 }
 
 /** Reduce-only has done its job: the position is flat, the symbol stops (REDUCED). */

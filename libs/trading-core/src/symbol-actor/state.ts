@@ -13,6 +13,8 @@ import { STARTUP_STATE, type SymbolState } from "../state-machine";
 import type { SymbolActorSettings } from "../symbol-protocol";
 import { RecentIds } from "../recent-ids";
 import { SequentialIds, type IdSource } from "./ids";
+import type { SettledQuote } from "./quoting";
+import type { MarketTouch } from "./views";
 
 /** How many recent execIds are remembered besides the stream-sequence high-water mark. */
 export const RECENT_EXEC_IDS = 10_000;
@@ -95,6 +97,10 @@ export interface SymbolActorState {
   timerIntervalMs: number;
   lastRiskReportAt: number | undefined;
   lastQuoteKey: string | undefined;
+  /** The touch of the book at `seq` with the orders at `ordersVersion`: see `marketTouch`. */
+  touchCache: { readonly book: OrderBook; readonly seq: number; readonly ordersVersion: number; readonly touch: MarketTouch } | undefined;
+  /** What the last requote that changed nothing looked at: the same inputs again change nothing (see `requote`). */
+  settledQuote: SettledQuote | undefined;
   readonly ids: IdSource;
   counters: { invalidMarketData: number; invalidReports: number; duplicateReports: number };
 }
@@ -133,6 +139,8 @@ export function initialSymbolState(settings: SymbolActorSettings, ids: IdSource 
     timerIntervalMs: 0,
     lastRiskReportAt: undefined,
     lastQuoteKey: undefined,
+    touchCache: undefined,
+    settledQuote: undefined,
     ids,
     counters: { invalidMarketData: 0, invalidReports: 0, duplicateReports: 0 },
   };

@@ -4,6 +4,7 @@ import { spreadBps } from "../market-monitor";
 import { statusResumeBlockers } from "./resume-blockers";
 import type { StepContext } from "./step-context";
 import { symbolOf } from "./step-context";
+import type { OrderBook } from "../order-book";
 import type { SymbolActorState } from "./state";
 
 export interface MarketTouch {
@@ -12,13 +13,28 @@ export interface MarketTouch {
   readonly mid: Decimal | undefined;
 }
 
-/** Best bid and ask of everyone but us: our own resting orders are taken out of the book. */
+const NO_TOUCH: MarketTouch = { bid: undefined, ask: undefined, mid: undefined };
+
+/**
+ * Best bid and ask of everyone but us: our own resting orders are taken out of the book.
+ * Computed once per book and order change, however often a step (quote, risk report,
+ * figures) asks for it.
+ */
 export function marketTouch(state: SymbolActorState): MarketTouch {
   const book = state.book;
-  if (!book || book.isCrossed()) return { bid: undefined, ask: undefined, mid: undefined };
-  const own = (side: "BUY" | "SELL") => state.orders.all().flatMap((order) => (order.side === side ? [{ price: order.price, quantity: state.orders.leaves(order) }] : []));
-  const bid = book.bestExcluding("BUY", own("BUY"));
-  const ask = book.bestExcluding("SELL", own("SELL"));
+  if (!book) return NO_TOUCH;
+  const cached = state.touchCache;
+  const ordersVersion = state.orders.version;
+  if (cached && cached.book === book && cached.seq === book.seq && cached.ordersVersion === ordersVersion) return cached.touch;
+  const touch = touchOf(state, book);
+  state.touchCache = { book, seq: book.seq, ordersVersion, touch };
+  return touch;
+}
+
+function touchOf(state: SymbolActorState, book: OrderBook): MarketTouch {
+  if (book.isCrossed()) return NO_TOUCH;
+  const bid = book.bestExcluding("BUY", state.orders.ownQuantities("BUY"));
+  const ask = book.bestExcluding("SELL", state.orders.ownQuantities("SELL"));
   return { bid, ask, mid: bid && ask && bid.lt(ask) ? bid.plus(ask).div(2) : undefined };
 }
 
