@@ -16,11 +16,26 @@ export function toDecimalString(value: Big): string {
 }
 
 export function roundDownToStep(value: Big, step: Big): Big {
-  return value.div(step).round(0, Big.roundDown).times(step);
+  return roundToStep(value, step, Big.roundDown);
 }
 
 export function roundUpToStep(value: Big, step: Big): Big {
-  return value.div(step).round(0, Big.roundUp).times(step);
+  return roundToStep(value, step, Big.roundUp);
+}
+
+/**
+ * `value / step` rounded to an integer, times `step`. A power-of-ten step (0.1, 0.01, 1) is
+ * a rounding to its decimal places, several times cheaper than a division; it gives the
+ * same number whenever the division is exact, i.e. when `value / step` has at most Big.DP
+ * decimal places. Otherwise (and for any other step) the division decides, as it always did.
+ */
+function roundToStep(value: Big, step: Big, mode: typeof Big.roundDown | typeof Big.roundUp): Big {
+  const stepDigits = step.c;
+  if (stepDigits.length === 1 && stepDigits[0] === 1 && step.e <= 0 && step.s === 1) {
+    const places = -step.e;
+    if (value.c.length - 1 - value.e - places <= Big.DP) return value.round(places, mode);
+  }
+  return value.div(step).round(0, mode).times(step);
 }
 
 export function fromBps(bps: Big): Big {

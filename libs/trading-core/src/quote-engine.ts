@@ -1,7 +1,7 @@
 import type { QuoteSkipReason, SymbolConfig } from "@mms/contracts";
 import { Big, fromBps, maxDecimal, minDecimal, roundDownToStep, roundUpToStep, type Decimal } from "./decimal";
 
-/** The numbers of a symbol's config that quoting uses, parsed once. */
+/** The numbers of a symbol's config that quoting uses, parsed once, and the factors derived from them. */
 export interface QuoteParameters {
   readonly tickSize: Decimal;
   readonly lotSize: Decimal;
@@ -10,17 +10,36 @@ export interface QuoteParameters {
   readonly skewBps: Decimal;
   readonly maxPosition: Decimal;
   readonly bandBps: Decimal;
+  /** 1 - spreadBps/20000 and 1 + spreadBps/20000: the mid times these is the unskewed bid and ask. */
+  readonly bidFactor: Decimal;
+  readonly askFactor: Decimal;
+  /** 1 - bandBps/10000 and 1 + bandBps/10000: the band's edges over the mid. */
+  readonly bandFloorFactor: Decimal;
+  readonly bandCeilingFactor: Decimal;
+  /** skewBps/10000. */
+  readonly skewFraction: Decimal;
 }
 
 export function quoteParameters(config: SymbolConfig): QuoteParameters {
+  const spreadBps = new Big(config.spreadBps);
+  const skewBps = new Big(config.skewBps);
+  const bandBps = new Big(config.bandBps);
+  const halfSpread = spreadBps.div(20000);
+  const band = fromBps(bandBps);
+  const one = new Big(1);
   return {
     tickSize: new Big(config.tickSize),
     lotSize: new Big(config.lotSize),
     quoteSize: new Big(config.quoteSize),
-    spreadBps: new Big(config.spreadBps),
-    skewBps: new Big(config.skewBps),
+    spreadBps,
+    skewBps,
     maxPosition: new Big(config.maxPosition),
-    bandBps: new Big(config.bandBps),
+    bandBps,
+    bidFactor: one.minus(halfSpread),
+    askFactor: one.plus(halfSpread),
+    bandFloorFactor: one.minus(band),
+    bandCeilingFactor: one.plus(band),
+    skewFraction: fromBps(skewBps),
   };
 }
 
@@ -59,16 +78,19 @@ export function computeQuote(input: QuoteInput, parameters: QuoteParameters): Qu
   const { bestBid, bestAsk, position } = input;
   const { tickSize, quoteSize, maxPosition } = parameters;
   const mid = bestBid.plus(bestAsk).div(2);
-  const inventoryRatio = position.div(maxPosition);
-  const shift = fromBps(parameters.skewBps).times(mid).times(inventoryRatio).neg();
-  const halfSpread = parameters.spreadBps.div(20000);
+  let unskewedBid = mid.times(parameters.bidFactor);
+  let unskewedAsk = mid.times(parameters.askFactor);
+  // Flat, the shift is zero and adding it changes nothing (the mid is positive).
+  if (!position.eq(0)) {
+    const shift = parameters.skewFraction.times(mid).times(position.div(maxPosition)).neg();
+    unskewedBid = unskewedBid.plus(shift);
+    unskewedAsk = unskewedAsk.plus(shift);
+  }
+  let bid = roundDownToStep(unskewedBid, tickSize);
+  let ask = roundUpToStep(unskewedAsk, tickSize);
 
-  let bid = roundDownToStep(mid.times(new Big(1).minus(halfSpread)).plus(shift), tickSize);
-  let ask = roundUpToStep(mid.times(new Big(1).plus(halfSpread)).plus(shift), tickSize);
-
-  const band = fromBps(parameters.bandBps);
-  const bandFloor = roundUpToStep(mid.times(new Big(1).minus(band)), tickSize);
-  const bandCeiling = roundDownToStep(mid.times(new Big(1).plus(band)), tickSize);
+  const bandFloor = roundUpToStep(mid.times(parameters.bandFloorFactor), tickSize);
+  const bandCeiling = roundDownToStep(mid.times(parameters.bandCeilingFactor), tickSize);
   // The band first, then the no-cross clamp: a post-only order that crosses is rejected,
   // so when the two disagree, not crossing wins.
   // The band binds both ways: a large skew must not push a quote past the far edge either.
