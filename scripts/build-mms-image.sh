@@ -73,5 +73,9 @@ grep -q '^# app:begin' "$dockerfile" && grep -q '^# app:end' "$dockerfile" || di
 } >"$CONTEXT/Dockerfile"
 
 log "building $TAG from $BASE (classic builder, --network none)"
+previous="$(docker image inspect --format '{{.Id}}' "$TAG" 2>/dev/null || true)"
 docker build --network none --build-arg NODE_IMAGE="$BASE" --label mms.image.build=prebuilt -t "$TAG" -f "$CONTEXT/Dockerfile" "$CONTEXT" >&2
+# The image this one replaced, if it did (unless something still uses it).
+current="$(docker image inspect --format '{{.Id}}' "$TAG")"
+[ -z "$previous" ] || [ "$previous" = "$current" ] || docker rmi "$previous" >/dev/null 2>&1 || true
 log "built $TAG in $((SECONDS - started))s"

@@ -89,6 +89,7 @@ else
   echo "root:x:0:0:root:/root:/bin/sh" >"$ROOTFS/etc/passwd"
   echo "root:x:0:" >"$ROOTFS/etc/group"
 
+  previous="$(docker image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
   tar -C "$ROOTFS" -c . | docker import \
     --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
     --change "ENV NODE_VERSION=${NODE_VERSION#v}" \
@@ -98,6 +99,9 @@ else
     - "$IMAGE" >/dev/null
   rm -rf "$ROOTFS"
   trap - EXIT
+  # The replaced image, unless an image built on it still uses it.
+  current="$(docker image inspect --format '{{.Id}}' "$IMAGE")"
+  [ -z "$previous" ] || [ "$previous" = "$current" ] || docker rmi "$previous" >/dev/null 2>&1 || true
   log "built $IMAGE in $((SECONDS - started))s"
 fi
 
