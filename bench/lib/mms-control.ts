@@ -48,14 +48,14 @@ export async function mmsStatus(connection: NatsConnection, timeoutMs = 5000): P
 
 /** Every automatic pause or halt (`mms.events.*.alert`) as it happens. */
 export class AlertWatch {
-  readonly alerts: Array<{ symbol: string; reason: string; at: number; message: string }> = [];
+  readonly alerts: Array<{ symbol: string; reason: string; to: string; at: number; message: string }> = [];
   private subscription: Subscription | undefined;
 
   listen(connection: NatsConnection): void {
     this.subscription = connection.subscribe("mms.events.*.alert", {
       callback: (_error, message) => {
-        const event = JSON.parse(decoder.decode(message.data)) as { symbol: string; reason: string; message: string };
-        this.alerts.push({ symbol: event.symbol, reason: event.reason, message: event.message, at: performance.now() });
+        const event = JSON.parse(decoder.decode(message.data)) as { symbol: string; reason: string; to: string; message: string };
+        this.alerts.push({ symbol: event.symbol, reason: event.reason, to: event.to, message: event.message, at: performance.now() });
       },
     });
   }
