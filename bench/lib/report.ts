@@ -41,6 +41,21 @@ function loadText(result: BenchResult): string {
   return `${result.loadAverageBefore.join("/")} -> ${result.loadAverageAfter.join("/")}`;
 }
 
+const BENCHMARK_LIST = [
+  "## The benchmarks",
+  "",
+  "| name | what it does | full length |",
+  "| --- | --- | --- |",
+  "| throughput | 20 ACTIVE symbols, depth-only deltas (no intent due) in steps of 5k, 10k, 20k, 30k, 40k, 50k msg/s from two paced publisher threads; 15 s a step, 60 s at 50k, each after a 10 s floor phase; stops at the first step not held | ~5 min |",
+  "| idle | 20 ACTIVE symbols with quotes resting, one TRADING heartbeat a second a symbol (what keeps them out of MD_STALE); cores over 2 x 30 s, alternating with the floor | ~2 min |",
+  "| tick-to-intent | 20 symbols, every delta moves the mid 5 ticks; delta -> first CANCEL intent at 1,000 and 5,000 deltas/s, 2 rounds of floor 10 s / MMS 23 s per rate | ~3 min |",
+  "| overload | twice the highest rate throughput held (or `--overload-rate`) for 20 s; then: no HALTED / WORKER_FAILED, every BUS_LAG names data older than maxLagMs, every symbol ACTIVE again on resume | ~1.5 min |",
+  "| kill | 50 ACTIVE symbols, core publish of `mms.control.all.kill`; time to the 50th CANCEL_ALL and its JetStream ack, 100 trials each after a floor trial; the ORDERS stream read back at the end | ~3-4 min |",
+  "| startup | bare isolates and the per-kind worker breakdown, then the MMS with 1 and with 100 symbols from an empty EXEC: to ready, to all PAUSED/STARTUP, to resumable; CPU seconds; RSS total and per actor | ~2-3 min |",
+  "| recovery | 1,000,000 reports in EXEC; a plain consumer reads them (floor), then the MMS starts with them: spawn -> /readyz, reports/s end to end, CPU per report | ~3 min |",
+  "| soak (by name) | the exchange simulator (fills) and the MMS with the demo's symbols for `--soak-minutes` (30); /metrics every 5 s: RSS and heap slopes, event-loop delay, alerts, audit events held/dropped | 30 min |",
+].join("\n");
+
 const METHOD = [
   "## Method",
   "",
@@ -80,6 +95,7 @@ export function writePerformanceDoc(includeQuick = false): string {
   lines.push("npx tsx bench/profile-summary.ts bench/results/profiles/throughput --last 20");
   lines.push("```", "");
   lines.push("Results go to `bench/results/<name>.json` (a `--quick` run writes `<name>.quick.json`, kept out of git, and builds `bench/results/performance.quick.md` instead of this page).", "");
+  lines.push(BENCHMARK_LIST, "");
   lines.push(METHOD, "");
   const machine = results[0]?.machine;
   if (machine) lines.push(`Machine of the latest results: ${machine.cpuModel}, ${machine.cores} cores, ${Math.round(machine.memoryMb / 1024)} GB, node ${machine.node}, ${machine.natsServer}.`, "");
