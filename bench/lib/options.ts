@@ -20,6 +20,8 @@ export interface BenchOptions {
   readonly overloadRate: number | undefined;
   /** Kill trials (default 100, quick 5). */
   readonly trials: number | undefined;
+  /** Kill: symbols (default 50; fewer only to check the harness on a loaded machine: the goal is not judged then). */
+  readonly killSymbols: number;
   /** Recovery: reports in EXEC (default 1,000,000, quick 50,000). */
   readonly reports: number | undefined;
   /** Soak length in minutes (default 30). */
@@ -60,6 +62,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     steps: numbers(value("steps")),
     overloadRate: number("overload-rate"),
     trials: number("trials"),
+    killSymbols: number("kill-symbols") ?? 50,
     reports: number("reports"),
     soakMinutes: number("soak-minutes") ?? 30,
     profile,
@@ -73,6 +76,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [--quick] [--only ${BENCHMARKS.join(",")}]
-  [--steps 5k,10k,20k,30k,40k,50k] [--rates 1000,5000] [--overload-rate 100k] [--trials 100]
+  [--steps 5k,10k,20k,30k,40k,50k] [--rates 1000,5000] [--overload-rate 100k] [--trials 100] [--kill-symbols 50]
   [--reports 1000000] [--soak-minutes 30] [--profile]
 Without --only: ${DEFAULT_BENCHMARKS.join(", ")} (the soak and the design studies run only when named).`;
