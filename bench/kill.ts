@@ -1,123 +1,144 @@
 import { connect } from "@nats-io/transport-node";
-import type { Subscription } from "@nats-io/nats-core";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { BenchOptions } from "./lib/options";
 import { ExchangeStub } from "./lib/exchange-stub";
-import { beginResult, loadAverage, round, type BenchResult, type GoalCheck } from "./lib/machine";
+import { beginResult, round, type BenchResult, type GoalCheck } from "./lib/machine";
 import { MarketFeed } from "./lib/market-feed";
 import { AlertWatch, control, mmsStatus, OPERATOR_BODY, resumeAll } from "./lib/mms-control";
-import { benchSymbolConfig, benchSymbols, startMms } from "./lib/mms-process";
+import { BENCH_ACCOUNT, benchSymbolConfig, benchSymbols, startMms } from "./lib/mms-process";
+import { startMinimalConsumer } from "./lib/minimal";
 import { startNatsServer } from "./lib/nats-server";
+import { beginPhase, type PhaseRecord } from "./lib/phase";
 import { summarize } from "./lib/stats";
-import { createExchangeStreams } from "./lib/streams";
+import { createExchangeStreams, readWholeStream } from "./lib/streams";
 import { sleep } from "./lib/threads";
+import { Teardown } from "./lib/teardown";
 
 const decoder = new TextDecoder();
+export const KILL_GOAL_P99_MS = 50;
+const GOAL_SYMBOLS = 50;
+const ACK_WAIT_MS = 10_000;
 
 interface Trial {
+  readonly subject: "floor" | "mms";
   readonly lastCancelAllMs: number;
-  readonly lastAckMs: number;
   readonly firstCancelAllMs: number;
+  readonly lastAckMs: number;
   readonly cancelAlls: number;
   readonly acks: number;
 }
 
+interface Pending {
+  readonly account: string;
+  readonly t0: number;
+  readonly cancelAlls: number[];
+  readonly acks: number[];
+  readonly replies: Set<string>;
+  readonly expected: number;
+  readonly done: () => void;
+}
+
 /**
- * Benchmark 3: `mms.control.all.kill` -> the 50th CANCEL_ALL for 50 ACTIVE symbols. The
- * kill is a core publish (as on-call sends it: `nats pub mms.control.all.kill ''`). The
- * bench sees each CANCEL_ALL on a core subscription to `orders.>` and its JetStream ack
- * on a core subscription to `_INBOX.>` (the ack is the stream's reply to the publish's
- * reply subject, so the bench sees it when the MMS does).
+ * Watches a trial: every CANCEL_ALL (reason MANUAL_KILL) of `account` on a core
+ * subscription to orders.> (the JetStream publish itself), and its JetStream ack on
+ * `_INBOX.>` (the stream's reply to the publish's reply subject), both from t0.
  */
-interface KillRun {
-  readonly symbols: number;
-  readonly startupMs: number;
-  /** Set when the MMS could not bring every symbol up (e.g. workers declared failed at start). */
-  readonly startFailure?: string;
-  readonly trials: Trial[];
-  readonly lastCancelAll?: ReturnType<typeof summarize>;
-  readonly lastAck?: ReturnType<typeof summarize>;
-  readonly firstCancelAll?: ReturnType<typeof summarize>;
-  readonly alertsDuringRun: number;
-  readonly loadAverage: readonly number[];
-}
+class KillWatch {
+  private current: Pending | undefined;
+  private readonly subscriptions: Subscription[] = [];
 
-export async function runKill(options: BenchOptions): Promise<BenchResult> {
-  const finish = beginResult("kill", "Kill latency (50 ACTIVE symbols)", options.quick);
-  const trialsWanted = options.quick ? 5 : 100;
-  const runs: KillRun[] = [];
-  for (const count of [50, 20]) {
-    const run = await runKillWith(options, count, count === 50 ? trialsWanted : Math.min(trialsWanted, 30));
-    runs.push(run);
-    if (!run.startFailure) break;
-    process.stdout.write(`  kill: ${count} symbols did not start (${run.startFailure}); measuring 20 symbols for reference\n`);
-  }
-  const main = runs[0]!;
-  const reference = runs.find((run) => run.symbols === 20);
-  const complete = main.trials.filter((trial) => trial.cancelAlls === main.symbols && trial.acks === main.symbols);
-  const goals: GoalCheck[] = main.startFailure
-    ? [
-        { metric: "kill -> 50th CANCEL_ALL, p99", value: `not measurable: ${main.startFailure}`, goal: "< 50 ms", met: false },
-        ...(reference?.lastCancelAll ? [{ metric: `reference: kill -> 20th CANCEL_ALL, p99 of ${reference.lastCancelAll.count} trials (20 symbols)`, value: `${reference.lastCancelAll.p99Ms} ms (p50 ${reference.lastCancelAll.p50Ms}, max ${reference.lastCancelAll.maxMs})`, goal: "(reference)", met: null }] : []),
-      ]
-    : [
-        { metric: `kill -> 50th CANCEL_ALL, p99 of ${complete.length} trials`, value: `${main.lastCancelAll!.p99Ms} ms (p50 ${main.lastCancelAll!.p50Ms}, max ${main.lastCancelAll!.maxMs})`, goal: "< 50 ms", met: complete.length === main.trials.length && main.lastCancelAll!.p99Ms < 50 },
-        { metric: "kill -> 50th JetStream ack, p99", value: `${main.lastAck!.p99Ms} ms (p50 ${main.lastAck!.p50Ms})`, goal: "(reported)", met: null },
-      ];
-  return finish({
-    method:
-      "50 symbols ACTIVE (fresh snapshot, TRADING heartbeats every 500 ms, resumed), both quotes resting at the stub. Trial: core publish of mms.control.all.kill with an empty body at t0; measured to the arrival of the 50th CANCEL_ALL (reason MANUAL_KILL) on a core subscription to orders.> (the JetStream publish itself), and to the 50th JetStream ack of those publishes (seen on _INBOX.>, matched by reply subject). Between trials: mms.control.all.reset and resume with {operator, reason}, then wait until every symbol has both quotes resting again. If the MMS cannot bring 50 symbols up, that is the result, and 20 symbols are measured for reference.",
-    goals,
-    data: { runs, lastCancelAll: main.lastCancelAll ?? reference?.lastCancelAll, lastAck: main.lastAck ?? reference?.lastAck, firstCancelAll: main.firstCancelAll ?? reference?.firstCancelAll, measuredSymbols: main.startFailure ? (reference?.symbols ?? 0) : main.symbols, startFailure: main.startFailure ?? null },
-  });
-}
-
-async function runKillWith(options: BenchOptions, count: number, trialsWanted: number): Promise<KillRun> {
-  const symbols = benchSymbols(count, "K");
-  const server = await startNatsServer();
-  const bench = await connect({ servers: [server.url], name: "bench-kill" });
-  await createExchangeStreams(bench, { maxMessages: 1_000_000 });
-  const stub = await ExchangeStub.start(server.url);
-  const feed = new MarketFeed(bench, symbols, "moving");
-  feed.answerSnapshots();
-  feed.startHeartbeats(500);
-  const mms = await startMms({ name: `kill-${count}`, natsUrl: server.url, symbols: symbols.map((symbol) => benchSymbolConfig(symbol)), env: options.mmsEnv("kill") });
-  const alerts = new AlertWatch();
-  alerts.listen(bench);
-  const trials: Trial[] = [];
-  const subscriptions: Subscription[] = [];
-  try {
-    const startupBegan = performance.now();
-    await mms.waitReady(600_000);
-    const startupMs = performance.now() - startupBegan;
-    const failed = (await mmsStatus(bench, 10_000)).filter((status) => status.reason === "WORKER_FAILED");
-    if (failed.length > 0) return { symbols: count, startupMs: round(startupMs, 0), startFailure: `${failed.length} of ${count} workers declared WORKER_FAILED at start-up (no STARTED within the coordinator's 60 s)`, trials: [], alertsDuringRun: alerts.alerts.length, loadAverage: loadAverage() };
-    let current: { t0: number; cancelAlls: number[]; acks: number[]; replies: Set<string>; done: () => void; expected: number } | undefined;
-    subscriptions.push(
-      bench.subscribe("orders.>", {
+  constructor(connection: NatsConnection) {
+    this.subscriptions.push(
+      connection.subscribe("orders.>", {
         callback: (_error, message) => {
           const now = performance.now();
+          const current = this.current;
           if (!current) return;
-          const intent = JSON.parse(decoder.decode(message.data)) as { kind: string; reason?: string };
-          if (intent.kind !== "CANCEL_ALL" || intent.reason !== "MANUAL_KILL") return;
+          const intent = JSON.parse(decoder.decode(message.data)) as { kind: string; reason?: string; account?: string };
+          if (intent.kind !== "CANCEL_ALL" || intent.reason !== "MANUAL_KILL" || intent.account !== current.account) return;
           current.cancelAlls.push(now - current.t0);
           if (message.reply) current.replies.add(message.reply);
-          if (current.cancelAlls.length >= current.expected && current.acks.length >= current.expected) current.done();
+          this.check();
         },
       }),
-    );
-    subscriptions.push(
-      bench.subscribe("_INBOX.>", {
+      connection.subscribe("_INBOX.>", {
         callback: (_error, message) => {
           const now = performance.now();
+          const current = this.current;
           if (!current || !current.replies.has(message.subject)) return;
           current.replies.delete(message.subject);
           current.acks.push(now - current.t0);
-          if (current.cancelAlls.length >= current.expected && current.acks.length >= current.expected) current.done();
+          this.check();
         },
       }),
     );
-    await bench.flush();
+  }
 
+  private check(): void {
+    const current = this.current;
+    if (current && current.cancelAlls.length >= current.expected && current.acks.length >= current.expected) current.done();
+  }
+
+  /** Publishes the kill (core publish, empty body, as on-call sends it) and waits for every CANCEL_ALL and ack. */
+  async trial(connection: NatsConnection, subject: "floor" | "mms", expected: number): Promise<Trial> {
+    const cancelAlls: number[] = [];
+    const acks: number[] = [];
+    const finished = new Promise<void>((resolve) => {
+      this.current = { account: subject === "mms" ? BENCH_ACCOUNT : "FLOOR", t0: performance.now(), cancelAlls, acks, replies: new Set(), expected, done: resolve };
+    });
+    connection.publish(subject === "mms" ? "mms.control.all.kill" : "floor.control.all.kill", new Uint8Array(0));
+    await Promise.race([finished, sleep(ACK_WAIT_MS)]);
+    this.current = undefined;
+    return { subject, lastCancelAllMs: round(Math.max(...cancelAlls)), firstCancelAllMs: round(Math.min(...cancelAlls)), lastAckMs: round(Math.max(...acks)), cancelAlls: cancelAlls.length, acks: acks.length };
+  }
+
+  stop(): void {
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+  }
+}
+
+/** CANCEL_ALL MANUAL_KILL intents of the bench account the ORDERS stream holds, per symbol. */
+async function killsInStream(connection: NatsConnection): Promise<Map<string, number>> {
+  const bySymbol = new Map<string, number>();
+  await readWholeStream(connection, "ORDERS", (data) => {
+    const intent = JSON.parse(decoder.decode(data)) as { kind: string; reason?: string; account?: string; symbol: string };
+    if (intent.kind === "CANCEL_ALL" && intent.reason === "MANUAL_KILL" && intent.account === BENCH_ACCOUNT) bySymbol.set(intent.symbol, (bySymbol.get(intent.symbol) ?? 0) + 1);
+  });
+  return bySymbol;
+}
+
+/**
+ * Issue 12 goal 5: mms.control.all.kill (core publish) -> the 50th CANCEL_ALL on the
+ * orders stream, over 50 ACTIVE symbols. Trials alternate with floor trials: a minimal
+ * process that answers floor.control.all.kill with 50 JetStream CANCEL_ALL publishes.
+ */
+export async function runKill(options: BenchOptions): Promise<BenchResult> {
+  const finish = beginResult("kill", "Kill-all of 50 ACTIVE symbols", options.quick);
+  const trialsWanted = options.trials ?? (options.quick ? 5 : 100);
+  const symbolCount = options.killSymbols;
+  const symbols = benchSymbols(symbolCount, "K");
+  const teardown = new Teardown();
+  try {
+    const server = teardown.add(await startNatsServer(), (started) => started.stop());
+    const bench = teardown.add(await connect({ servers: [server.url], name: "bench-kill" }), (connection) => connection.close());
+    await createExchangeStreams(bench, { maxMessages: 1_000_000 });
+    const stub = teardown.add(await ExchangeStub.start(server.url), (started) => started.stop());
+    const feed = teardown.add(new MarketFeed(bench, symbols, "moving"), (started) => started.stop());
+    feed.answerSnapshots();
+    feed.startHeartbeats(500);
+    const floor = teardown.add(await startMinimalConsumer("kill-floor", server.url, symbols), (started) => started.stop());
+    const mms = teardown.add(await startMms({ name: "kill", natsUrl: server.url, symbols: symbols.map((symbol) => benchSymbolConfig(symbol)), env: options.mmsEnv("kill") }), (started) => started.stop());
+    const alerts = teardown.add(new AlertWatch(), (watch) => watch.stop());
+    alerts.listen(bench);
+    const watch = teardown.add(new KillWatch(bench), (started) => started.stop());
+    const trials: Trial[] = [];
+    const phases: PhaseRecord[] = [];
+    const startupBegan = performance.now();
+    await mms.waitReady(600_000);
+    const startupMs = round(performance.now() - startupBegan, 0);
+    const failed = (await mmsStatus(bench, 10_000)).filter((status) => status.reason === "WORKER_FAILED");
+    if (failed.length > 0) throw new Error(`${failed.length} of ${symbolCount} workers WORKER_FAILED at start-up`);
+    await bench.flush();
     const waitForQuotes = async (timeoutMs: number) => {
       const deadline = performance.now() + timeoutMs;
       while (performance.now() < deadline) {
@@ -127,47 +148,62 @@ async function runKillWith(options: BenchOptions, count: number, trialsWanted: n
       }
       return false;
     };
-
     await resumeAll(bench, symbols, 60_000);
+    const processes = { mms: mms.pid, floor: floor.pid, natsServer: server.pid, bench: process.pid };
+    process.stdout.write(`  kill: ${trialsWanted} trials (each after a floor trial) ...`);
     for (let trial = 0; trial < trialsWanted; trial++) {
       if (!(await waitForQuotes(20_000))) throw new Error(`trial ${trial}: not every symbol has both quotes resting`);
       await sleep(100);
-      const cancelAlls: number[] = [];
-      const acks: number[] = [];
-      const finished = new Promise<void>((resolve) => {
-        current = { t0: 0, cancelAlls, acks, replies: new Set(), done: resolve, expected: symbols.length };
-      });
-      current!.t0 = performance.now();
-      bench.publish("mms.control.all.kill", new Uint8Array(0));
-      const outcome = await Promise.race([finished.then(() => "done" as const), sleep(10_000).then(() => "timeout" as const)]);
-      current = undefined;
-      if (outcome === "timeout") process.stdout.write(`  trial ${trial}: only ${cancelAlls.length} CANCEL_ALL / ${acks.length} acks within 10 s\n`);
-      trials.push({
-        lastCancelAllMs: round(Math.max(...cancelAlls)),
-        firstCancelAllMs: round(Math.min(...cancelAlls)),
-        lastAckMs: round(Math.max(...acks)),
-        cancelAlls: cancelAlls.length,
-        acks: acks.length,
-      });
+      const floorPhase = beginPhase("floor", trial + 1, processes);
+      trials.push(await watch.trial(bench, "floor", symbolCount));
+      phases.push(floorPhase.finish(symbolCount));
+      await sleep(100);
+      const mmsPhase = beginPhase("mms", trial + 1, processes);
+      const measured = await watch.trial(bench, "mms", symbolCount);
+      phases.push(mmsPhase.finish(symbolCount));
+      trials.push(measured);
+      if (measured.cancelAlls < symbolCount || measured.acks < symbolCount) process.stdout.write(`\n  trial ${trial}: ${measured.cancelAlls} CANCEL_ALL / ${measured.acks} acks within ${ACK_WAIT_MS / 1000} s`);
+      if (trial % 10 === 9) process.stdout.write(` ${trial + 1}`);
       // Acknowledge the halt and quote again for the next trial.
       await sleep(200);
       const reset = await control(bench, "all", "reset", OPERATOR_BODY);
       if (!reset.ok) throw new Error(`reset refused: ${JSON.stringify(reset.results.filter((result) => !result.accepted).slice(0, 3))}`);
       await resumeAll(bench, symbols, 30_000);
     }
-    const complete = trials.filter((trial) => trial.cancelAlls === symbols.length && trial.acks === symbols.length);
-    const lastCancelAll = summarize(complete.map((trial) => trial.lastCancelAllMs));
+    process.stdout.write("\n");
+    await sleep(1000);
+    const inStream = await killsInStream(bench);
+    const missingInStream = symbols.filter((symbol) => (inStream.get(symbol) ?? 0) < trialsWanted);
+    const mmsTrials = trials.filter((trial) => trial.subject === "mms");
+    const floorTrials = trials.filter((trial) => trial.subject === "floor");
+    const complete = mmsTrials.filter((trial) => trial.cancelAlls >= symbolCount && trial.acks >= symbolCount);
+    const lastCancelAll = summarize(mmsTrials.filter((trial) => trial.cancelAlls >= symbolCount).map((trial) => trial.lastCancelAllMs));
     const lastAck = summarize(complete.map((trial) => trial.lastAckMs));
-    const firstCancelAll = summarize(complete.map((trial) => trial.firstCancelAllMs));
-    process.stdout.write(`  kill (${count} symbols): ${complete.length}/${trials.length} complete trials; last CANCEL_ALL p50 ${lastCancelAll.p50Ms} p99 ${lastCancelAll.p99Ms} max ${lastCancelAll.maxMs}; last ack p99 ${lastAck.p99Ms}\n`);
-    return { symbols: count, startupMs: round(startupMs, 0), trials, lastCancelAll, lastAck, firstCancelAll, alertsDuringRun: alerts.alerts.length, loadAverage: loadAverage() };
+    const firstCancelAll = summarize(mmsTrials.map((trial) => trial.firstCancelAllMs));
+    const floorLast = summarize(floorTrials.filter((trial) => trial.cancelAlls >= symbolCount).map((trial) => trial.lastCancelAllMs));
+    const floorAck = summarize(floorTrials.filter((trial) => trial.acks >= symbolCount).map((trial) => trial.lastAckMs));
+    process.stdout.write(`  kill: ${complete.length}/${mmsTrials.length} complete; last CANCEL_ALL p50 ${lastCancelAll.p50Ms} p99 ${lastCancelAll.p99Ms} (floor p50 ${floorLast.p50Ms} p99 ${floorLast.p99Ms}); in stream: ${missingInStream.length === 0 ? "all" : `missing for ${missingInStream.length} symbols`}\n`);
+    const allCounted = lastCancelAll.count === mmsTrials.length;
+    const goals: GoalCheck[] = [
+      {
+        metric: `kill -> last (${symbolCount}th) CANCEL_ALL p99, ${symbolCount} symbols, ${mmsTrials.length} trials`,
+        value: `${lastCancelAll.p99Ms} ms (p50 ${lastCancelAll.p50Ms}, max ${lastCancelAll.maxMs}; floor p50 ${floorLast.p50Ms} / p99 ${floorLast.p99Ms})${allCounted ? "" : `; ${mmsTrials.length - lastCancelAll.count} trials without all ${symbolCount} within ${ACK_WAIT_MS / 1000} s`}`,
+        goal: `< ${KILL_GOAL_P99_MS} ms`,
+        met: symbolCount === GOAL_SYMBOLS ? allCounted && lastCancelAll.p99Ms < KILL_GOAL_P99_MS : null,
+      },
+      {
+        metric: "every CANCEL_ALL acknowledged by JetStream",
+        value: `${complete.length}/${mmsTrials.length} trials with all ${symbolCount} acks within ${ACK_WAIT_MS / 1000} s (last ack p99 ${lastAck.p99Ms} ms); ORDERS holds >= ${trialsWanted} kill CANCEL_ALLs for ${symbols.length - missingInStream.length}/${symbols.length} symbols`,
+        goal: "every one, none lost",
+        met: symbolCount === GOAL_SYMBOLS ? complete.length === mmsTrials.length && missingInStream.length === 0 : null,
+      },
+    ];
+    return finish({
+      method: `50 symbols ACTIVE (moving book, TRADING heartbeats every 500 ms), both quotes resting at the exchange stub. Each MMS trial follows a floor trial: floor.control.all.kill makes a minimal process send 50 JetStream CANCEL_ALL publishes at once (account FLOOR: the stub cancels nothing). MMS trial: core publish of mms.control.all.kill with an empty body at t0 (as on-call sends it); measured to the 50th CANCEL_ALL (MANUAL_KILL) seen on a core subscription to orders.> and to the 50th JetStream ack (seen on _INBOX.>, matched by reply subject), waiting up to ${ACK_WAIT_MS / 1000} s. Between trials: mms.control.all.reset, resume, wait for both quotes of every symbol. At the end the ORDERS stream is read back: every symbol must have a kill CANCEL_ALL per trial (a resend with the same Nats-Msg-Id is stored once).`,
+      goals,
+      data: { startupMs, trials, phases, lastCancelAll, lastAck, firstCancelAll, floorLastCancelAll: floorLast, floorLastAck: floorAck, killsInStream: Object.fromEntries(inStream), alertsDuringRun: alerts.alerts.length },
+    });
   } finally {
-    for (const subscription of subscriptions) subscription.unsubscribe();
-    alerts.stop();
-    feed.stop();
-    await mms.stop();
-    await stub.stop();
-    await bench.close();
-    await server.stop();
+    await teardown.run();
   }
 }

@@ -1,11 +1,16 @@
 /**
  * Minimal consumers of market data with no logic, each answering every delta with a small
- * reply on `bench.<variant>.<SYMBOL>` (empty body; the bench matches replies to deltas in
- * order, per symbol). Run as its own process:
+ * reply on `bench.<variant>.<SYMBOL>` (the bench matches replies to deltas in order, per
+ * symbol). Run as its own process:
  *
- *   node --import tsx bench/minimal-consumers.ts <floor|hop|worker-conn> <natsUrl> <SYM,SYM,...>
+ *   node --import tsx bench/minimal-consumers.ts <floor|kill-floor|hop|worker-conn> <natsUrl> <SYM,SYM,...> [prefix]
  *
- * - floor: one NATS connection on the main thread: subscribe `md.*.delta`, publish the reply.
+ * - floor: the floor relay. One NATS connection on the main thread: subscribe
+ *   `<prefix>.*.delta` (prefix `md` by default; the alternating phases use `floor.md`),
+ *   parse each delta (JSON.parse, as the MMS must) and republish `{symbol, seq}`; parse each
+ *   `<prefix>.*.status` heartbeat too (no reply).
+ * - kill-floor: on `floor.control.all.kill`, one JetStream publish of a CANCEL_ALL per symbol
+ *   to `orders.<SYMBOL>` (account FLOOR, so no exchange stub cancels anything), all at once.
  * - hop: the main thread holds the only connection; each delta goes by postMessage to the
  *   symbol's worker thread, which answers by postMessage; the main thread publishes.
  * - worker-conn: the MMS's design: one worker thread per symbol, each with its own NATS
@@ -14,9 +19,12 @@
 import { isMainThread, parentPort, workerData, type Worker } from "node:worker_threads";
 import { connect } from "@nats-io/transport-node";
 import { Empty } from "@nats-io/nats-core";
+import { jetstream } from "@nats-io/jetstream";
 import { spawnTsWorker } from "./lib/threads";
 
-type Variant = "floor" | "hop" | "worker-conn";
+type Variant = "floor" | "kill-floor" | "hop" | "worker-conn";
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 interface WorkerRole {
   readonly role: "hop-worker" | "conn-worker";
@@ -24,12 +32,31 @@ interface WorkerRole {
   readonly natsUrl: string;
 }
 
-async function runFloor(natsUrl: string): Promise<void> {
+async function runFloor(natsUrl: string, prefix: string): Promise<void> {
   const connection = await connect({ servers: [natsUrl], name: "bench-floor" });
-  connection.subscribe("md.*.delta", {
+  connection.subscribe(`${prefix}.*.delta`, {
     callback: (_error, message) => {
-      const subject = message.subject;
-      connection.publish(`bench.floor.${subject.slice(3, subject.length - 6)}`, Empty);
+      const delta = JSON.parse(decoder.decode(message.data)) as { symbol: string; seq: number };
+      connection.publish(`bench.floor.${delta.symbol}`, encoder.encode(JSON.stringify({ symbol: delta.symbol, seq: delta.seq })));
+    },
+  });
+  connection.subscribe(`${prefix}.*.status`, { callback: (_error, message) => void JSON.parse(decoder.decode(message.data)) });
+  await connection.flush();
+}
+
+async function runKillFloor(natsUrl: string, symbols: readonly string[]): Promise<void> {
+  const connection = await connect({ servers: [natsUrl], name: "bench-kill-floor", noAsyncTraces: true });
+  const client = jetstream(connection);
+  let kills = 0;
+  connection.subscribe("floor.control.all.kill", {
+    callback: () => {
+      kills += 1;
+      const ts = Date.now();
+      for (const symbol of symbols) {
+        const intentId = `FLOOR-${kills}-${symbol}`;
+        const body = { kind: "CANCEL_ALL", intentId, account: "FLOOR", symbol, reason: "MANUAL_KILL", ts };
+        void client.publish(`orders.${symbol}`, encoder.encode(JSON.stringify(body)), { msgID: intentId, timeout: 10_000 }).catch(() => undefined);
+      }
     },
   });
   await connection.flush();
@@ -88,9 +115,10 @@ async function workerMain(data: WorkerRole): Promise<void> {
 }
 
 if (isMainThread) {
-  const [variant, natsUrl, symbolList] = process.argv.slice(2) as [Variant, string, string];
+  const [variant, natsUrl, symbolList, prefix] = process.argv.slice(2) as [Variant, string, string, string | undefined];
   const symbols = (symbolList ?? "").split(",").filter(Boolean);
-  const run = variant === "floor" ? runFloor(natsUrl) : variant === "hop" ? runHop(natsUrl, symbols) : runWorkerConnections(natsUrl, symbols);
+  const run =
+    variant === "floor" ? runFloor(natsUrl, prefix ?? "md") : variant === "kill-floor" ? runKillFloor(natsUrl, symbols) : variant === "hop" ? runHop(natsUrl, symbols) : runWorkerConnections(natsUrl, symbols);
   run.then(
     () => process.stdout.write("READY\n"),
     (error: Error) => {

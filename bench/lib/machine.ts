@@ -1,6 +1,7 @@
 import { cpus, loadavg, totalmem, freemem, hostname, release } from "node:os";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { execFileSync } from "node:child_process";
 import { natsServerVersion } from "./nats-server";
 
 export const REPO_ROOT = join(__dirname, "..", "..");
@@ -57,6 +58,8 @@ export interface BenchResult {
   readonly name: string;
   readonly title: string;
   readonly date: string;
+  /** The commit measured (short hash; "-dirty" when apps/ or libs/ had uncommitted changes). */
+  readonly commit: string;
   readonly quick: boolean;
   readonly machine: MachineInfo;
   readonly loadAverageBefore: LoadAverage;
@@ -75,6 +78,17 @@ export function writeResult(result: BenchResult): string {
   return path;
 }
 
+/** The commit of the code measured; "-dirty" when the service's code (apps/, libs/) differs from it. */
+export function commitMeasured(): string {
+  try {
+    const hash = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "apps", "libs"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
+    return dirty ? `${hash}-dirty` : hash;
+  } catch {
+    return "unknown";
+  }
+}
+
 /** Starts the clock and the load sample of a benchmark; `finish` builds the result. */
 export function beginResult(name: string, title: string, quick: boolean) {
   const started = Date.now();
@@ -83,6 +97,7 @@ export function beginResult(name: string, title: string, quick: boolean) {
     name,
     title,
     date: new Date(started).toISOString(),
+    commit: commitMeasured(),
     quick,
     machine: machineInfo(),
     loadAverageBefore: loadBefore,

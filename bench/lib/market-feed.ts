@@ -42,18 +42,32 @@ export function movingMid(k: number): number {
   return MOVING_BASE + MOVING_STEP * (k % MOVING_CYCLE) + 0.1;
 }
 
+/** Whose deltas: the MMS's (`md.<SYMBOL>.delta`) or the floor's (`floor.md.<SYMBOL>.delta`, books of their own). */
+export type FeedTarget = "mms" | "floor";
+
+/** The subject prefix of the floor's copy of the market data (the MMS never sees it). */
+export const FLOOR_PREFIX = "floor.md";
+
 /**
  * The exchange's market data for a set of symbols on one connection: books with one seq
  * per symbol, snapshot replies, status heartbeats and paced deltas. Deltas and statuses
  * of a symbol always leave on this one connection, so they stay in order.
+ *
+ * The floor's phases get the same deltas (same model, same sizes) on their own subjects
+ * from books of their own, so the MMS's books and seqs are untouched while the floor works.
  */
 export class MarketFeed {
   private readonly books = new Map<string, SymbolBook>();
   private readonly order: SymbolBook[] = [];
+  private readonly floorOrder: SymbolBook[] = [];
   private readonly responders: Subscription[] = [];
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private roundRobin = 0;
   published = 0;
+  /** TRADING heartbeats published (each is a message the MMS handles). */
+  publishedStatuses = 0;
+  /** Where the next deltas go. */
+  target: FeedTarget = "mms";
   /** Called after every delta publish with the bench clock (performance.now()). */
   onDelta: ((symbol: string, k: number, seq: number, mid: number, publishedAt: number) => void) | undefined;
 
@@ -63,19 +77,26 @@ export class MarketFeed {
     private readonly model: BookModel,
   ) {
     for (const symbol of symbols) {
-      const book: SymbolBook = { symbol, deltaSubject: `md.${symbol}.delta`, statusSubject: `md.${symbol}.status`, seq: 1, deltas: 0, bids: new Map(), asks: new Map() };
-      if (model === "moving") {
-        book.bids.set(fixed1(MOVING_BASE), "1.5");
-        book.asks.set(fixed1(MOVING_BASE + 0.2), "1.5");
-      } else {
-        for (let level = 0; level < DEPTH_LEVELS; level++) {
-          book.bids.set(fixed1(DEPTH_BEST_BID - level * 0.1), "2.000");
-          book.asks.set(fixed1(DEPTH_BEST_BID + 0.2 + level * 0.1), "2.000");
-        }
-      }
+      const book = this.newBook(symbol, "md");
       this.books.set(symbol, book);
       this.order.push(book);
+      this.floorOrder.push(this.newBook(symbol, FLOOR_PREFIX));
     }
+  }
+
+  private newBook(symbol: string, prefix: string): SymbolBook {
+    const model = this.model;
+    const book: SymbolBook = { symbol, deltaSubject: `${prefix}.${symbol}.delta`, statusSubject: `${prefix}.${symbol}.status`, seq: 1, deltas: 0, bids: new Map(), asks: new Map() };
+    if (model === "moving") {
+      book.bids.set(fixed1(MOVING_BASE), "1.5");
+      book.asks.set(fixed1(MOVING_BASE + 0.2), "1.5");
+    } else {
+      for (let level = 0; level < DEPTH_LEVELS; level++) {
+        book.bids.set(fixed1(DEPTH_BEST_BID - level * 0.1), "2.000");
+        book.asks.set(fixed1(DEPTH_BEST_BID + 0.2 + level * 0.1), "2.000");
+      }
+    }
+    return book;
   }
 
   get symbols(): string[] {
@@ -108,6 +129,7 @@ export class MarketFeed {
   publishStatuses(): void {
     const ts = Date.now();
     for (const book of this.order) this.connection.publish(book.statusSubject, encoder.encode(`{"symbol":"${book.symbol}","ts":${ts},"seq":${book.seq},"status":"TRADING"}`));
+    this.publishedStatuses += this.order.length;
   }
 
   /** TRADING heartbeats (the contract asks for at least one a second). */
@@ -118,7 +140,7 @@ export class MarketFeed {
 
   /** Publishes the next delta of the next symbol (round robin). */
   publishNextDelta(): void {
-    const book = this.order[this.roundRobin]!;
+    const book = (this.target === "mms" ? this.order : this.floorOrder)[this.roundRobin]!;
     this.roundRobin = (this.roundRobin + 1) % this.order.length;
     this.publishDelta(book);
   }

@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
+import { exitWithParent } from "@mms/test-support";
 import { REPO_ROOT } from "./machine";
+import { stopChild } from "./teardown";
 
-export type MinimalVariant = "floor" | "hop" | "worker-conn";
+export type MinimalVariant = "floor" | "kill-floor" | "hop" | "worker-conn";
 
 export interface MinimalConsumer {
   readonly variant: MinimalVariant;
@@ -11,9 +13,14 @@ export interface MinimalConsumer {
   stop(): Promise<void>;
 }
 
-/** Starts `bench/minimal-consumers.ts <variant>` as its own process and waits for READY. */
-export async function startMinimalConsumer(variant: MinimalVariant, natsUrl: string, symbols: readonly string[]): Promise<MinimalConsumer> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "bench/minimal-consumers.ts"), variant, natsUrl, symbols.join(",")], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts `bench/minimal-consumers.ts <variant>` as its own process and waits for READY.
+ * `prefix`: the market-data subject prefix of the floor (`floor.md` in alternating phases).
+ * The child ends with the bench whatever the bench dies of (exitWithParent).
+ */
+export async function startMinimalConsumer(variant: MinimalVariant, natsUrl: string, symbols: readonly string[], prefix?: string): Promise<MinimalConsumer> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "bench/minimal-consumers.ts"), variant, natsUrl, symbols.join(","), ...(prefix ? [prefix] : [])], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  exitWithParent(child);
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -30,14 +37,7 @@ export async function startMinimalConsumer(variant: MinimalVariant, natsUrl: str
   return {
     variant,
     pid: child.pid ?? -1,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
+    stop: () => stopChild(child, exited),
   };
 }
 

@@ -21,9 +21,15 @@ export async function control(connection: NatsConnection, target: string, comman
 export async function resumeAll(connection: NatsConnection, symbols: readonly string[], timeoutMs = 30_000): Promise<void> {
   const pending = new Set(symbols);
   const deadline = Date.now() + timeoutMs;
+  let lastReasons: string[] = [];
   while (pending.size > 0) {
-    const reply = await control(connection, "all", "resume", OPERATOR_BODY);
-    const lastReasons: string[] = [];
+    // A loaded MMS may answer late: a request that times out is asked again until the deadline.
+    const reply = await control(connection, "all", "resume", OPERATOR_BODY, 10_000).catch((error: Error) => {
+      if (Date.now() > deadline) throw new Error(`resume not answered: ${error.message}; last refusals: ${lastReasons.slice(0, 10).join(", ")}`);
+      return undefined;
+    });
+    if (!reply) continue;
+    lastReasons = [];
     for (const result of reply.results) {
       if (result.accepted && result.to === "ACTIVE") pending.delete(result.symbol);
       else if (pending.has(result.symbol)) lastReasons.push(`${result.symbol}:${result.reason ?? result.to}`);
@@ -48,14 +54,14 @@ export async function mmsStatus(connection: NatsConnection, timeoutMs = 5000): P
 
 /** Every automatic pause or halt (`mms.events.*.alert`) as it happens. */
 export class AlertWatch {
-  readonly alerts: Array<{ symbol: string; reason: string; at: number; message: string }> = [];
+  readonly alerts: Array<{ symbol: string; reason: string; to: string; at: number; message: string }> = [];
   private subscription: Subscription | undefined;
 
   listen(connection: NatsConnection): void {
     this.subscription = connection.subscribe("mms.events.*.alert", {
       callback: (_error, message) => {
-        const event = JSON.parse(decoder.decode(message.data)) as { symbol: string; reason: string; message: string };
-        this.alerts.push({ symbol: event.symbol, reason: event.reason, message: event.message, at: performance.now() });
+        const event = JSON.parse(decoder.decode(message.data)) as { symbol: string; reason: string; to: string; message: string };
+        this.alerts.push({ symbol: event.symbol, reason: event.reason, to: event.to, message: event.message, at: performance.now() });
       },
     });
   }

@@ -39,6 +39,8 @@ export interface MmsProcess {
   readonly exited: Promise<number | null>;
   /** Resident set of the whole process (worker threads are in it), MB. */
   rssMb(): number;
+  /** False once the process has exited. */
+  running(): boolean;
   /** GET /readyz: true when 200. */
   ready(): Promise<boolean>;
   waitReady(timeoutMs: number, pollMs?: number): Promise<number>;
@@ -83,6 +85,7 @@ export async function startMms(options: MmsProcessOptions): Promise<MmsProcess> 
     logPath,
     exited: service.exited.then((exit) => exit.code),
     rssMb: () => service.rssMb(),
+    running: () => service.running,
     ready: () => service.ready(),
     waitReady: (timeoutMs, pollMs) => service.waitReady(timeoutMs, pollMs),
     async stop(timeoutMs = 20_000) {

@@ -1,6 +1,6 @@
 import { isMainThread, parentPort, workerData, type Worker } from "node:worker_threads";
 import { connect } from "@nats-io/transport-node";
-import { MarketFeed, type BookModel } from "./market-feed";
+import { MarketFeed, type BookModel, type FeedTarget } from "./market-feed";
 import { nextMessage, spawnTsWorker } from "./threads";
 
 /**
@@ -16,12 +16,14 @@ interface PublisherData {
   readonly model: BookModel;
 }
 
-type PublisherRequest = { readonly kind: "RUN"; readonly rate: number; readonly durationMs: number } | { readonly kind: "STOP" };
+type PublisherRequest = { readonly kind: "RUN"; readonly rate: number; readonly durationMs: number; readonly target: FeedTarget } | { readonly kind: "STOP" };
 export interface RunOutcome {
   readonly published: number;
   readonly seconds: number;
   readonly achievedRate: number;
   readonly maxBehind: number;
+  /** TRADING heartbeats sent to the MMS meanwhile. */
+  readonly statuses: number;
 }
 type PublisherMessage = { readonly kind: "READY" } | ({ readonly kind: "DONE" } & RunOutcome) | { readonly kind: "STOPPED" };
 
@@ -34,7 +36,9 @@ async function runPublisher(data: PublisherData): Promise<void> {
   await connection.flush();
   port.on("message", (request: PublisherRequest) => {
     if (request.kind === "RUN") {
-      void feed.run(request.rate, request.durationMs).then((outcome) => port.postMessage({ kind: "DONE", ...outcome } satisfies PublisherMessage));
+      feed.target = request.target;
+      const statusesBefore = feed.publishedStatuses;
+      void feed.run(request.rate, request.durationMs).then((outcome) => port.postMessage({ kind: "DONE", ...outcome, statuses: feed.publishedStatuses - statusesBefore } satisfies PublisherMessage));
     } else {
       feed.stop();
       void connection.drain().then(() => {
@@ -65,18 +69,26 @@ export class PublisherPool {
   }
 
   /** Publishes `rate` deltas a second in total for `durationMs`; resolves with the sum of what each achieved. */
-  async run(rate: number, durationMs: number): Promise<RunOutcome & { perPublisher: RunOutcome[] }> {
+  async run(rate: number, durationMs: number, target: FeedTarget = "mms"): Promise<RunOutcome & { perPublisher: RunOutcome[] }> {
     const share = rate / this.workers.length;
     const outcomes = await Promise.all(
       this.workers.map((worker) => {
         const done = nextMessage<PublisherMessage>(worker, (message) => message.kind === "DONE", durationMs + 60_000);
-        worker.postMessage({ kind: "RUN", rate: share, durationMs } satisfies PublisherRequest);
+        worker.postMessage({ kind: "RUN", rate: share, durationMs, target } satisfies PublisherRequest);
         return done as Promise<{ kind: "DONE" } & RunOutcome>;
       }),
     );
     const published = outcomes.reduce((sum, outcome) => sum + outcome.published, 0);
     const seconds = Math.max(...outcomes.map((outcome) => outcome.seconds));
-    return { published, seconds, achievedRate: published / seconds, maxBehind: Math.max(...outcomes.map((outcome) => outcome.maxBehind)), perPublisher: outcomes.map(({ published: p, seconds: s, achievedRate: a, maxBehind: m }) => ({ published: p, seconds: s, achievedRate: a, maxBehind: m })) };
+    const statuses = outcomes.reduce((sum, outcome) => sum + outcome.statuses, 0);
+    return {
+      published,
+      seconds,
+      achievedRate: published / seconds,
+      maxBehind: Math.max(...outcomes.map((outcome) => outcome.maxBehind)),
+      statuses,
+      perPublisher: outcomes.map(({ published: p, seconds: s, achievedRate: a, maxBehind: m, statuses: h }) => ({ published: p, seconds: s, achievedRate: a, maxBehind: m, statuses: h })),
+    };
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,4 @@
-import { jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 
 /**
@@ -24,4 +24,26 @@ export async function createExchangeStreams(connection: NatsConnection, options:
       max_msgs: options.maxMessages ?? -1,
     });
   }
+}
+
+/**
+ * Reads every message of a stream (ordered consumer, deliver-all) and hands each body to
+ * `onMessage`; resolves with the count and the seconds it took. A floor for recovery (a
+ * consumer that reads and parses) and the bench's check of what a stream holds.
+ */
+export async function readWholeStream(connection: NatsConnection, stream: string, onMessage: (data: Uint8Array) => void): Promise<{ messages: number; seconds: number }> {
+  const manager = await jetstreamManager(connection);
+  const total = (await manager.streams.info(stream)).state.messages;
+  const started = performance.now();
+  if (total === 0) return { messages: 0, seconds: 0 };
+  const consumer = await jetstream(connection).consumers.get(stream);
+  const messages = await consumer.consume({ max_messages: 2048 });
+  let count = 0;
+  for await (const message of messages) {
+    onMessage(message.data);
+    count += 1;
+    if (message.info.pending === 0) break;
+  }
+  await messages.close();
+  return { messages: count, seconds: (performance.now() - started) / 1000 };
 }

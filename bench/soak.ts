@@ -1,0 +1,144 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
+import { parse as parseYaml } from "yaml";
+import type { ServiceConfigInput, SymbolConfigInput } from "@mms/contracts";
+import type { BenchOptions } from "./lib/options";
+import { beginResult, REPO_ROOT, RESULTS_DIRECTORY, round, type BenchResult, type GoalCheck } from "./lib/machine";
+import { startExchangeSim } from "./lib/exchange-sim-process";
+import { maxOf, scrapeMetrics, sumOf, type MetricSample } from "./lib/metrics";
+import { AlertWatch, mmsStatus, reasonCounts, resumeAll } from "./lib/mms-control";
+import { stateCounts } from "./lib/mms-state";
+import { startMms } from "./lib/mms-process";
+import { startNatsServer } from "./lib/nats-server";
+import { percentile, slope } from "./lib/stats";
+import { sleep } from "./lib/threads";
+import { Teardown } from "./lib/teardown";
+
+/** Memory counts as flat when the least-squares slope over the second half stays under these. */
+export const FLAT_RSS_MB_PER_HOUR = 10;
+export const FLAT_HEAP_MB_PER_HOUR = 5;
+
+interface SoakSample {
+  /** Seconds since the soak began. */
+  readonly t: number;
+  readonly rssMb: number;
+  /** V8 heap in use over every sampled thread (coordinator + symbol threads), MB. */
+  readonly heapMb: number;
+  /** Largest per-thread event-loop delay p99 / max over the last second, ms. */
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
+  readonly fills: number;
+  readonly marketDataMessages: number;
+}
+
+function sampleOf(t: number, metrics: readonly MetricSample[]): SoakSample {
+  return {
+    t: round(t, 1),
+    rssMb: round(sumOf(metrics, "process_resident_memory_bytes") / 1048576, 1),
+    heapMb: round(sumOf(metrics, "mms_thread_heap_used_bytes") / 1048576, 2),
+    loopDelayP99Ms: round(maxOf(metrics, "mms_thread_event_loop_delay_seconds") * 1000, 2),
+    loopDelayMaxMs: round(maxOf(metrics, "mms_thread_event_loop_delay_max_seconds") * 1000, 2),
+    fills: sumOf(metrics, "mms_orders_filled_total"),
+    marketDataMessages: sumOf(metrics, "mms_market_data_messages_total"),
+  };
+}
+
+/** The demo's symbols and risk (deploy/config/demo.yaml): what the simulator knows how to trade. */
+function demoConfig(): { symbols: SymbolConfigInput[]; risk: ServiceConfigInput["risk"] } {
+  const raw = parseYaml(readFileSync(join(REPO_ROOT, "deploy/config/demo.yaml"), "utf8")) as ServiceConfigInput;
+  return { symbols: raw.symbols, risk: raw.risk };
+}
+
+/**
+ * Issue 14: the MMS against the exchange simulator (background makers and takers, so its
+ * quotes are filled) at a steady load for --soak-minutes; /metrics sampled every few
+ * seconds. Memory is flat when the RSS and heap slopes over the second half are small.
+ */
+export async function runSoak(options: BenchOptions): Promise<BenchResult> {
+  const finish = beginResult("soak", `Soak: ${options.quick ? "quick" : `${options.soakMinutes} min`} against the exchange simulator`, options.quick);
+  const minutes = options.quick ? 1 : options.soakMinutes;
+  const everyMs = options.quick ? 2000 : 5000;
+  const { symbols, risk } = demoConfig();
+  const names = symbols.map((symbol) => symbol.symbol);
+  const teardown = new Teardown();
+  try {
+    const server = teardown.add(await startNatsServer(), (started) => started.stop());
+    const bench = teardown.add(await connect({ servers: [server.url], name: "bench-soak" }), (connection) => connection.close());
+    teardown.add(await startExchangeSim(server.url, names, join(RESULTS_DIRECTORY, "logs", "soak-exchange-sim.log")), (started) => started.stop());
+    const auditLog = { held: 0, dropped: 0 };
+    const mms = teardown.add(
+      await startMms({
+        name: "soak",
+        natsUrl: server.url,
+        symbols,
+        risk,
+        env: options.mmsEnv("soak"),
+        onLogLine: (line) => {
+          const message = String(line.message ?? "");
+          if (message.startsWith("audit event dropped")) auditLog.dropped += 1;
+          else if (message.startsWith("audit event not stored yet")) auditLog.held += 1;
+        },
+      }),
+      (started) => started.stop(),
+    );
+    const alerts = teardown.add(new AlertWatch(), (watch) => watch.stop());
+    alerts.listen(bench);
+    const samples: SoakSample[] = [];
+    let auditMetrics: Record<string, number> = {};
+    await mms.waitReady(300_000);
+    await resumeAll(bench, names, 60_000);
+    const startedAt = performance.now();
+    const endAt = startedAt + minutes * 60_000;
+    process.stdout.write(`  soak: ${minutes} min, ${names.join(", ")}, a sample every ${everyMs / 1000} s ...`);
+    let lastReport = startedAt;
+    while (performance.now() < endAt) {
+      await sleep(everyMs);
+      if (!mms.running()) throw new Error("the MMS exited during the soak");
+      const metrics = await scrapeMetrics(mms.httpPort).catch(() => undefined);
+      if (!metrics) continue;
+      samples.push(sampleOf((performance.now() - startedAt) / 1000, metrics));
+      // Any metric the service exposes about audit events held back or dropped (none in the catalogue yet).
+      auditMetrics = Object.fromEntries(metrics.filter((sample) => /audit_event/.test(sample.name)).map((sample) => [`${sample.name}${JSON.stringify(sample.labels)}`, sample.value]));
+      if (performance.now() - lastReport >= 60_000) {
+        lastReport = performance.now();
+        const last = samples[samples.length - 1]!;
+        process.stdout.write(`\n    ${Math.round(last.t / 60)} min: RSS ${last.rssMb} MB, heap ${last.heapMb} MB, fills ${last.fills}, alerts ${alerts.alerts.length}`);
+      }
+    }
+    process.stdout.write("\n");
+    const statuses = await mmsStatus(bench, 10_000);
+    const secondHalf = samples.filter((sample) => sample.t >= (minutes * 60) / 2);
+    const hours = (points: ReadonlyArray<readonly [number, number]>) => round(slope(points) * 3600, 2);
+    const rssSlope = hours(secondHalf.map((sample) => [sample.t, sample.rssMb]));
+    const heapSlope = hours(secondHalf.map((sample) => [sample.t, sample.heapMb]));
+    const p99s = samples.map((sample) => sample.loopDelayP99Ms).sort((a, b) => a - b);
+    const loopP99 = round(percentile(p99s, 0.99), 2);
+    const loopMax = round(Math.max(...samples.map((sample) => sample.loopDelayMaxMs)), 2);
+    const first = samples[0];
+    const last = samples[samples.length - 1];
+    const fills = (last?.fills ?? 0) - (first?.fills ?? 0);
+    const alertCounts = reasonCounts(alerts.alerts);
+    const flat = secondHalf.length >= 3 && rssSlope <= FLAT_RSS_MB_PER_HOUR && heapSlope <= FLAT_HEAP_MB_PER_HOUR;
+    const goals: GoalCheck[] = [
+      {
+        metric: `memory flat over ${minutes} min (slope of the second half)`,
+        value: `RSS ${rssSlope} MB/h (${first?.rssMb} -> ${last?.rssMb} MB), heap ${heapSlope} MB/h (${first?.heapMb} -> ${last?.heapMb} MB), ${samples.length} samples`,
+        goal: `RSS <= ${FLAT_RSS_MB_PER_HOUR} MB/h, heap <= ${FLAT_HEAP_MB_PER_HOUR} MB/h`,
+        met: options.quick ? null : flat,
+        ...(options.quick ? { note: "a quick soak is too short to judge" } : {}),
+      },
+      { metric: "event-loop delay, worst thread", value: `p99 ${loopP99} ms (99th percentile of the per-second p99 samples), max ${loopMax} ms`, goal: "(reported)", met: null },
+      { metric: "alerts raised", value: Object.keys(alertCounts).length ? JSON.stringify(alertCounts) : "none", goal: "(reported)", met: null },
+      { metric: "audit events held / dropped", value: `${auditLog.held} held for a retry, ${auditLog.dropped} dropped (log lines)${Object.keys(auditMetrics).length ? `; metrics ${JSON.stringify(auditMetrics)}` : "; no audit-event metric exposed"}`, goal: "0 dropped", met: auditLog.dropped === 0 },
+      { metric: "fills during the soak", value: `${fills} fills, ${(last?.marketDataMessages ?? 0) - (first?.marketDataMessages ?? 0)} market-data messages; states at the end ${JSON.stringify(stateCounts(statuses))}`, goal: "(reported)", met: null },
+    ];
+    return finish({
+      method: `nats-server, the exchange simulator (apps/exchange-sim/dist/main.js, seed 1: background makers and takers every 200 ms, so the MMS's quotes get filled) and the MMS with the demo's symbols and risk (deploy/config/demo.yaml), every symbol resumed; then ${minutes} min of steady load. Every ${everyMs / 1000} s the MMS's /metrics: process_resident_memory_bytes, mms_thread_heap_used_bytes summed over threads, the largest per-thread event-loop delay p99 and max (mms_thread_event_loop_delay_*; the risk thread is not sampled), fills and market-data counters. Slopes: least squares over the second half, MB per hour. Memory is flat when RSS <= ${FLAT_RSS_MB_PER_HOUR} MB/h and heap <= ${FLAT_HEAP_MB_PER_HOUR} MB/h. Alerts: mms.events.*.alert. Audit events held/dropped: the AuditEventStore's log lines (no metric for them yet).`,
+      goals,
+      data: { minutes, everyMs, samples, rssSlopeMbPerHour: rssSlope, heapSlopeMbPerHour: heapSlope, loopDelayP99Ms: loopP99, loopDelayMaxMs: loopMax, fills, alerts: alertCounts, auditLog, auditMetrics },
+    });
+  } finally {
+    await teardown.run();
+  }
+}
