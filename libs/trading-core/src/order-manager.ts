@@ -57,6 +57,8 @@ export interface OwnQuantity {
 }
 
 const RATE_WINDOW_MS = 1000;
+/** The one refusal a NEW and a CANCEL can both get (the exchange's throttle). */
+const AMBIGUOUS_REJECTION = "RATE_LIMIT";
 const CLOSED_ORDERS_REMEMBERED = 10_000;
 
 /**
@@ -221,6 +223,12 @@ export class OrderManager {
         return { kind: "CANCELED", clientOrderId };
       case "REJECTED": {
         if (!order) return { kind: "REJECTED", clientOrderId, reason: report.reason, orderWasLive: false, countsAsRejection: true };
+        if (!order.accepted && order.status === "PENDING_CANCEL" && report.reason === AMBIGUOUS_REJECTION) {
+          // Its NEW and its CANCEL are both unanswered, and a throttle refuses either: the
+          // refusal may be the cancel's, reported before the acceptance. The order may rest,
+          // so it stays tracked (its side blocked); the retried cancel settles it either way.
+          return { kind: "REJECTED", clientOrderId, reason: report.reason, orderWasLive: true, countsAsRejection: true };
+        }
         if (!order.accepted || report.reason === "UNKNOWN_ORDER") {
           // Never accepted: the NEW was refused. UNKNOWN_ORDER: the cancel found nothing.
           const raceWithFill = order.accepted && report.reason === "UNKNOWN_ORDER";

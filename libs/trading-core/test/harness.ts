@@ -65,6 +65,13 @@ export class Driver {
     return commands;
   }
 
+  /** Every command logged while `run` ran (one step or several). */
+  commandsDuring(run: () => unknown): SymbolCommand[] {
+    const before = this.log.length;
+    run();
+    return this.log.slice(before);
+  }
+
   advance(ms: number): this {
     this.now += ms;
     return this;

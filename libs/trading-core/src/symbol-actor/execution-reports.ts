@@ -14,11 +14,12 @@ import { reportRisk } from "./views";
 /** Replayed reports rebuild inventory and orders only; live ones may also stop, requote and refresh the switch. */
 export function onReport(ctx: StepContext, report: ExecutionReport, replay: boolean, streamSequence?: number): void {
   const { actor, now } = ctx;
-  if (isDuplicate(actor, report.execId, streamSequence)) {
+  if (isDuplicate(actor, report, streamSequence)) {
     actor.counters.duplicateReports += 1;
     return;
   }
   actor.recentExecIds.add(report.execId);
+  if (report.kind === "FILL") actor.recentFillIds.add(fillKey(report));
   if (streamSequence !== undefined) actor.execSeqHighWater = streamSequence;
   actor.ackWatch.settled(report.clientOrderId);
   const effect = actor.orders.applyReport(report);
@@ -41,9 +42,19 @@ export function onReport(ctx: StepContext, report: ExecutionReport, replay: bool
   syncCountdown(ctx);
 }
 
-/** Seen before: at or below the stream high-water mark, or the same execId among the recent ones. */
-function isDuplicate(actor: SymbolActorState, execId: string, streamSequence: number | undefined): boolean {
-  return (streamSequence !== undefined && streamSequence <= actor.execSeqHighWater) || actor.recentExecIds.has(execId);
+/**
+ * Seen before: at or below the stream high-water mark, the same execId among the recent
+ * ones, or a fill of an order whose fillId was applied already (the same fill reported
+ * again under a new execId must not count twice in the position).
+ */
+function isDuplicate(actor: SymbolActorState, report: ExecutionReport, streamSequence: number | undefined): boolean {
+  if (streamSequence !== undefined && streamSequence <= actor.execSeqHighWater) return true;
+  return actor.recentExecIds.has(report.execId) || (report.kind === "FILL" && actor.recentFillIds.has(fillKey(report)));
+}
+
+/** A fillId names a fill of one order. */
+function fillKey(report: Extract<ExecutionReport, { kind: "FILL" }>): string {
+  return `${report.clientOrderId}\u0000${report.fillId}`;
 }
 
 export function onInvalidReport(ctx: StepContext, subject: string, issues: string): void {

@@ -78,6 +78,8 @@ export interface SymbolActorState {
   execSeqHighWater: number;
   /** The last execIds applied: the same report republished under a new sequence changes nothing. */
   readonly recentExecIds: RecentIds;
+  /** The last fills applied (order and fillId): the same fill under a new execId changes nothing. */
+  readonly recentFillIds: RecentIds;
   checkpoints: CheckpointProgress;
   readonly rejections: RejectionWindow;
   globalBreach: GlobalBreach | undefined;
@@ -123,6 +125,7 @@ export function initialSymbolState(settings: SymbolActorSettings, ids: IdSource 
     ledger: new Ledger(),
     execSeqHighWater: 0,
     recentExecIds: new RecentIds(RECENT_EXEC_IDS),
+    recentFillIds: new RecentIds(RECENT_EXEC_IDS),
     checkpoints: { appliedSinceLast: 0, restoredExecSeq: undefined, inventoryUnverified: false },
     rejections: new RejectionWindow(settings.rejectStorm.count, settings.rejectStorm.windowMs),
     globalBreach: undefined,

@@ -12,6 +12,14 @@ import { childConfig, largestGap, OrdersTap, ReportsTap, simOrders, waitFast, ty
 const SYMBOL = "BTCUSDT-PERP";
 const DEAD_MAN_MS = 2000;
 const REFRESH_MS = DEAD_MAN_MS / 3;
+/** The simulator's countdown check period (below): a lapse is noticed at most this late. */
+const COUNTDOWN_CHECK_MS = 20;
+/** A refresh decided on time may be stored later: the publish's round trip, on a loaded machine. Half a period keeps the gap far from a lapse. */
+const STORE_SLACK_MS = REFRESH_MS / 2;
+/** The ORDERS stream's stored time and the test's clock: the same host, only stamp and timer granularity apart. */
+const CLOCK_SLACK_MS = 50;
+/** What a loaded 2-core machine running the whole suite may add to a report's way to the test. */
+const LOADED_MACHINE_SLACK_MS = 1000;
 
 let nats: StartedNatsServer;
 let client: NatsConnection;
@@ -34,7 +42,7 @@ beforeAll(async () => {
       symbols: [{ symbol: SYMBOL, tickSize: "0.1", lotSize: "0.001" }],
       seed: 11,
       driver: { intervalMs: 200, settings: { takerFlow: "NONE", walkMaxTicks: 3 } },
-      countdownCheckIntervalMs: 20,
+      countdownCheckIntervalMs: COUNTDOWN_CHECK_MS,
       logger: { info: record("info"), warn: record("warn"), error: record("error") },
     });
     orders = await OrdersTap.open(client);
@@ -91,7 +99,7 @@ test("while orders rest the MMS refreshes COUNTDOWN at least every deadManMs/3, 
   const storedGap = largestGap(whileQuoting.map((entry) => entry.storedAt));
   console.log(`COUNTDOWN refresh while quoting: ${whileQuoting.length} intents, largest gap ${decidedGap} ms by intent ts, ${storedGap} ms as stored in ORDERS (deadManMs ${DEAD_MAN_MS})`);
   expect(decidedGap).toBeLessThanOrEqual(REFRESH_MS);
-  expect(storedGap).toBeLessThan(DEAD_MAN_MS / 2);
+  expect(storedGap).toBeLessThan(REFRESH_MS + STORE_SLACK_MS);
 
   // Pause: CANCEL_ALL, then, once the cancels are confirmed and nothing rests, COUNTDOWN 0.
   const beforePause = orders.entries.length;
@@ -148,9 +156,11 @@ test("SIGKILL with live orders and no restart: the exchange's countdown cancels 
   const latency = Math.max(...cancels.map((entry) => entry.receivedAt)) - killedAt;
   const sinceLastRefresh = Math.max(...cancels.map((entry) => entry.receivedAt)) - lastCountdown.storedAt;
   console.log(`dead-man's switch: ${cancels.length} orders cancelled (COUNTDOWN): the book empty ${emptyAt - killedAt} ms and the last CANCELED report ${latency} ms after SIGKILL, ${sinceLastRefresh} ms after the last COUNTDOWN stored (deadManMs ${DEAD_MAN_MS})`);
-  expect(latency).toBeLessThan(DEAD_MAN_MS + 1000);
+  // The last refresh came before the kill: the countdown lapses within deadManMs of it, is
+  // noticed within one check period, and its reports reach the test (plus load).
+  expect(latency).toBeLessThan(DEAD_MAN_MS + COUNTDOWN_CHECK_MS + LOADED_MACHINE_SLACK_MS);
   // The exchange waited for the countdown: it did not cancel before deadManMs had passed since the last refresh.
-  expect(sinceLastRefresh).toBeGreaterThanOrEqual(DEAD_MAN_MS - 50);
+  expect(sinceLastRefresh).toBeGreaterThanOrEqual(DEAD_MAN_MS - CLOCK_SLACK_MS);
   // Nothing is re-armed by anyone: nothing rests a while later either.
   await new Promise((resolve) => setTimeout(resolve, 500));
   expect(await resting()).toEqual([]);

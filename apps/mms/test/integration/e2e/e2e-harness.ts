@@ -136,16 +136,47 @@ export class E2eRun {
     return this.request<Snapshot>(`md.${symbol}.snapshot.get`, undefined, 2000);
   }
 
-  /** Resume, asked again while refused (the first status heartbeat, a repaired book...). */
-  async resume(symbol: string, timeoutMs = 15_000): Promise<void> {
+  /**
+   * Every move of the symbol into PAUSED or HALTED since `from` whose reason is not one the
+   * test expects, with the alert that explained it: a false MD_GAP, BUS_LAG, MD_STALE... is
+   * a finding, never something to resume from.
+   */
+  unexpectedStops(symbol: string, expected: readonly string[], from = 0): string[] {
+    const alerts = this.eventsOf("alert", symbol, from);
+    return this.eventsOf("state", symbol, from)
+      .filter((event) => (event.to === "PAUSED" || event.to === "HALTED") && !expected.includes(event.reason ?? ""))
+      .map((event) => `${event.from} -> ${event.to} ${event.reason}${alerts.find((alert) => alert.reason === event.reason)?.message ? `: ${alerts.find((alert) => alert.reason === event.reason)!.message}` : ""}`);
+  }
+
+  /** Fails with the reason when the symbol stopped for anything but `expected` since `from`. */
+  expectOnlyStops(symbol: string, expected: readonly string[], from = 0): void {
+    const unexpected = this.unexpectedStops(symbol, expected, from);
+    if (unexpected.length > 0) throw new Error(`${symbol} stopped for a reason the test does not expect (expected only ${expected.join(", ")}): ${unexpected.join("; ")}`);
+  }
+
+  /**
+   * Resume, asked again while refused (the first status heartbeat, a repaired book...).
+   * `onlyFrom`: the stops the test expects; a symbol stopped for any other reason fails at once with it.
+   */
+  async resume(symbol: string, timeoutMs = 15_000, onlyFrom?: readonly string[]): Promise<void> {
     let last: ControlReply | undefined;
+    // Found inside the wait, thrown after it: a throwing predicate would only be retried.
+    let unexpected: string | undefined;
     await waitFor(
       async () => {
+        if (onlyFrom) {
+          const stops = this.unexpectedStops(symbol, onlyFrom);
+          const status = await this.status(symbol);
+          if (stops.length > 0) unexpected = stops.join("; ");
+          else if (status.state !== "ACTIVE" && !onlyFrom.includes(status.reason ?? "")) unexpected = `${status.state} with ${status.reason} (resume blockers ${JSON.stringify(status.resumeBlockers)})`;
+          if (unexpected) return true;
+        }
         last = await this.control(symbol, "resume", { operator: "e2e", reason: "end-to-end test" });
         return last.results?.[0]?.accepted === true;
       },
       { timeoutMs, intervalMs: 200, description: `resume ${symbol} accepted (last reply ${JSON.stringify(last)})` },
     );
+    if (unexpected) throw new Error(`${symbol} stopped for a reason the test does not expect (expected only ${onlyFrom!.join(", ")}): ${unexpected}`);
   }
 
   eventsOf<T extends AuditEvent["type"]>(type: T, symbol: string, from = 0): Extract<AuditEvent, { type: T }>[] {

@@ -40,13 +40,23 @@ function widestQuoted(mid: Big): Big {
 }
 
 /**
- * The position under test, and the MMS kept ACTIVE: on this busy 2-core machine a pause for
- * an environment reason (BUS_LAG under load) may happen and is not what these tests are about,
- * so it is resumed; a HALT is never resumed and fails the test through the state checks.
+ * The only stop these tests expect is the start-up pause (contract, Start-up). Any other
+ * (MD_GAP, BUS_LAG, MD_STALE, PRICE_JUMP, a HALT...) is a finding and fails the test with its
+ * reason and alert: resuming from it would hide a false stop. maxLagMs (2000 ms) and staleMs
+ * (3000 ms) leave seconds of room for a loaded machine against a feed that ticks every 50 ms.
  */
+const EXPECTED_STOPS = ["STARTUP"] as const;
+
+function expectNoUnexpectedStop(): void {
+  run.expectOnlyStops(SYMBOL, EXPECTED_STOPS);
+}
+
+const resumeFromExpectedStop = () => run.resume(SYMBOL, 15_000, EXPECTED_STOPS);
+
+/** The position under test; fails first if the symbol stopped for anything unexpected. */
 async function activePosition(): Promise<Big> {
+  expectNoUnexpectedStop();
   const status = await run.status(SYMBOL);
-  if (status.state === "PAUSED") await run.control(SYMBOL, "resume", { operator: "e2e", reason: `resume after ${status.reason}` });
   // Null only while the inventory is rebuilt at start: nothing pushed yet.
   return new Big(status.position ?? "0");
 }
@@ -63,26 +73,27 @@ test("with the MMS quoting, the best spread is within its target spread; without
     expect(backgroundAsk.minus(backgroundBid).gt(widestQuoted(backgroundMid))).toBe(true);
 
     const resumedAt = run.events.length;
-    await run.resume(SYMBOL);
+    await resumeFromExpectedStop();
 
     // Samples where both MMS quotes are on the exchange, in the same snapshot, as one quote:
     // the bid and ask of one quote decision (a `quote` audit event). Mid-requote, one side may
     // be a cancel in flight from an earlier decision while the other is already new: a passing
     // mix of two decisions, not a quote, and left out.
-    const samples: Array<{ snapshot: Snapshot; orders: SimOrder[] }> = [];
+    const samples: Array<{ snapshot: Snapshot; orders: SimOrder[]; quotedMid: Big }> = [];
     const deadline = Date.now() + 20_000;
     while (samples.length < 8 && Date.now() < deadline) {
       const [orders, snapshot] = await Promise.all([run.mmsOrders(SYMBOL), run.snapshot(SYMBOL)]);
       const bid = orders.find((order) => order.side === "BUY");
       const ask = orders.find((order) => order.side === "SELL");
-      const oneQuote = bid && ask && run.eventsOf("quote", SYMBOL, resumedAt).some((quote) => quote.bid && quote.ask && new Big(quote.bid.px).eq(bid.px) && new Big(quote.ask.px).eq(ask.px));
-      if (oneQuote && hasLevel(snapshot.bids, bid.px) && hasLevel(snapshot.asks, ask.px)) samples.push({ snapshot, orders });
+      const oneQuote = bid && ask && run.eventsOf("quote", SYMBOL, resumedAt).find((quote) => quote.bid && quote.ask && new Big(quote.bid.px).eq(bid.px) && new Big(quote.ask.px).eq(ask.px));
+      // The quote was made around the mid of that decision, which the book may have left since.
+      if (oneQuote && hasLevel(snapshot.bids, bid.px) && hasLevel(snapshot.asks, ask.px)) samples.push({ snapshot, orders, quotedMid: new Big(oneQuote.mid) });
       else await activePosition();
       await sleep(100);
     }
     expect(samples.length).toBeGreaterThanOrEqual(8);
 
-    const findings = samples.map(({ snapshot, orders }) => {
+    const findings = samples.map(({ snapshot, orders, quotedMid }) => {
       const bid = bestPrice(snapshot.bids, "BUY")!;
       const ask = bestPrice(snapshot.asks, "SELL")!;
       const mid = bid.plus(ask).div(2);
@@ -92,18 +103,19 @@ test("with the MMS quoting, the best spread is within its target spread; without
         quotes: orders.map((order) => `${order.side} ${order.px}`).join(" "),
         market: `${bid.toFixed()}/${ask.toFixed()}`,
         spread: ask.minus(bid).toFixed(),
-        widestAllowed: widestQuoted(mid).toFixed(),
-        withinTarget: ask.minus(bid).lte(widestQuoted(mid)),
+        widestAllowed: widestQuoted(quotedMid).toFixed(),
+        withinTarget: ask.minus(bid).lte(widestQuoted(quotedMid)),
         backgroundWider: withoutBid !== undefined && withoutAsk !== undefined && withoutAsk.minus(withoutBid).gt(widestQuoted(mid)),
       };
     });
     expect(findings.filter((finding) => !finding.withinTarget || !finding.backgroundWider)).toEqual([]);
+    expectNoUnexpectedStop();
   });
 });
 
 test("one-sided taker flow: |position| never exceeds maxPosition, and the skew brings it back once the flow turns", async () => {
   await run.explainFailure(async () => {
-    await run.resume(SYMBOL);
+    await resumeFromExpectedStop();
     const from = run.events.length;
 
     // Takers only sell: they hit the MMS bid over and over, so the MMS gets longer.
@@ -133,13 +145,14 @@ test("one-sided taker flow: |position| never exceeds maxPosition, and the skew b
     expect(longQuotes.length).toBeGreaterThan(0);
     const unskewed = (mid: Big) => roundUpToStep(mid.times(new Big(1).plus(SPREAD_BPS.div(20000))), TICK);
     expect(longQuotes.filter((quote) => !new Big(quote.ask!.px).lt(unskewed(new Big(quote.mid)))).map((quote) => ({ mid: quote.mid, position: quote.position, ask: quote.ask }))).toEqual([]);
+    expectNoUnexpectedStop();
   });
 });
 
 test("the MMS ledger equals the exchange's record of the MMS account's fills, to the last decimal", async () => {
   await run.explainFailure(async () => {
     // More two-way business, then quiet: no taker, so no new fill.
-    await run.resume(SYMBOL).catch(() => undefined);
+    await resumeFromExpectedStop();
     await sleep(2000);
     await run.sim(SYMBOL, "pause-driver");
 
@@ -181,12 +194,13 @@ test("in a still market the MMS leaves its resting quotes alone", async () => {
     // and must not make it chase itself (contract, Quoting 5: a resting order within
     // requoteToleranceTicks of the desired price is left alone).
     await run.sim(SYMBOL, "pause-driver");
-    await run.resume(SYMBOL);
+    await resumeFromExpectedStop();
     await sleep(2000);
     const from = run.events.length;
     await sleep(3000);
     const churn = run.eventsOf("intent", SYMBOL, from).filter((event) => event.intent.kind === "NEW" || event.intent.kind === "CANCEL");
     const quotes = run.eventsOf("quote", SYMBOL, from).map((quote) => `mid ${quote.mid} book ${quote.bestBid}/${quote.bestAsk} -> ${quote.bid?.px ?? "-"}/${quote.ask?.px ?? "-"}`);
     expect({ newAndCancelIntents: churn.length, evidence: churn.length === 0 ? [] : quotes.slice(0, 6) }).toEqual({ newAndCancelIntents: 0, evidence: [] });
+    expectNoUnexpectedStop();
   });
 });
