@@ -30,7 +30,7 @@ const Text = Type.String({ maxLength: 4096 });
 
 export const SymbolEventSchemas = {
   BOOK_SNAPSHOT: event("BOOK_SNAPSHOT", { snapshot: BookSnapshot }),
-  BOOK_DELTA: event("BOOK_DELTA", { delta: BookDelta }),
+  BOOK_DELTA: event("BOOK_DELTA", { delta: BookDelta, moreQueued: Type.Optional(Type.Literal(true)) }),
   PUBLIC_TRADE: event("PUBLIC_TRADE", { trade: PublicTrade }),
   MARKET_STATUS: event("MARKET_STATUS", { status: MarketStatus }),
   MARKET_DATA_INVALID: event("MARKET_DATA_INVALID", { subject: Text, issues: Text }),

@@ -21,7 +21,8 @@ export interface RestoredCheckpoint extends LedgerFigures {
 /** Everything that can happen to a symbol actor. Each reaches it as one message. */
 export type SymbolEvent =
   | { readonly kind: "BOOK_SNAPSHOT"; readonly snapshot: BookSnapshot }
-  | { readonly kind: "BOOK_DELTA"; readonly delta: BookDelta }
+  /** `moreQueued`: another delta of this symbol is queued right behind this one (apply it, quote at the last). */
+  | { readonly kind: "BOOK_DELTA"; readonly delta: BookDelta; readonly moreQueued?: true }
   | { readonly kind: "PUBLIC_TRADE"; readonly trade: PublicTrade }
   | { readonly kind: "MARKET_STATUS"; readonly status: MarketStatus }
   | { readonly kind: "MARKET_DATA_INVALID"; readonly subject: string; readonly issues: string }
