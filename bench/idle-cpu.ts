@@ -4,7 +4,7 @@ import { resumeAll } from "./lib/mms-control";
 import { benchSymbolConfig, benchSymbols, startMms } from "./lib/mms-process";
 import { startNatsServer } from "./lib/nats-server";
 import { MarketFeed } from "./lib/market-feed";
-import { cpuMeter } from "./lib/proc";
+import { cpuMeter, threadCpuSeconds } from "./lib/proc";
 import { createExchangeStreams } from "./lib/streams";
 import { ExchangeStub } from "./lib/exchange-stub";
 import { sleep } from "./lib/threads";
@@ -32,9 +32,14 @@ async function main(): Promise<void> {
     await sleep(3000);
     const loadBefore = loadAverage();
     const meter = cpuMeter({ mms: mms.pid, natsServer: server.pid });
+    const threadsBefore = new Map(threadCpuSeconds(mms.pid).map((thread) => [thread.tid, thread.seconds]));
     await sleep(seconds * 1000);
     const cores = meter.stop();
-    process.stdout.write(`${JSON.stringify({ seconds, cores, loadBefore, loadAfter: loadAverage() })}\n`);
+    // Cores by thread name (the main thread is named after the process; workers share names).
+    const byName = new Map<string, number>();
+    for (const thread of threadCpuSeconds(mms.pid)) byName.set(thread.name, (byName.get(thread.name) ?? 0) + (thread.seconds - (threadsBefore.get(thread.tid) ?? 0)) / seconds);
+    const threads = Object.fromEntries([...byName].map(([name, value]) => [name, Math.round(value * 1000) / 1000]));
+    process.stdout.write(`${JSON.stringify({ seconds, cores, threads, loadBefore, loadAfter: loadAverage() })}\n`);
   } finally {
     feed.stop();
     await mms.stop();

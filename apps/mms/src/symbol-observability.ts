@@ -1,4 +1,4 @@
-import { SpanKind, withSpan, type Context, type WorkerMetricsRecorder } from "@mms/telemetry";
+import { SpanKind, TimerLateness, withSpan, type Context, type WorkerMetricsRecorder } from "@mms/telemetry";
 import { MARKET_DATA_STOP_REASONS, type AuditEvent, type ExecutionReport, type OrderIntent, type SymbolStatus } from "@mms/contracts";
 import { Big, type SymbolCommand, type SymbolEvent, type SymbolFigures } from "@mms/trading-core";
 import { LiquidityObserver, type LiquidityMoment } from "./liquidity-observer";
@@ -31,6 +31,8 @@ export class SymbolObservability {
   private marketDataSeen = 0;
   private readonly labels: { readonly symbol: string };
   private readonly liquidity = new LiquidityObserver();
+  /** The thread's event-loop delay, from the lateness of the actor's TIMER (see startThreadRuntimeMetrics). */
+  readonly loopDelay = new TimerLateness();
 
   constructor(
     symbol: string,
@@ -59,6 +61,11 @@ export class SymbolObservability {
   publishSpan<T>(intent: OrderIntent, publish: () => Promise<T>): Promise<T> {
     if (!this.tracingEnabled) return publish();
     return withSpan(`mms.intent.publish`, { "mms.symbol": this.labels.symbol, "mms.intent.kind": intent.kind, "mms.intent.id": intent.intentId }, () => publish(), { kind: SpanKind.PRODUCER });
+  }
+
+  /** The actor's TIMER fired; its lateness is the thread's event-loop delay. */
+  timerFired(intervalMs: number): void {
+    this.loopDelay.fired(intervalMs);
   }
 
   marketDataReceived(lagMs: number): void {

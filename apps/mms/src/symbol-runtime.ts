@@ -35,6 +35,7 @@ export const RUNTIME_TIMINGS = {
 
 
 const monotonicNow = (): number => performance.now();
+const TIMER_EVENT: SymbolEvent = Object.freeze({ kind: "TIMER" });
 
 type MarketDataDecoder = (bytes: Uint8Array) => Validated<{ readonly symbol: string; readonly ts: number; readonly event: SymbolEvent }>;
 
@@ -183,7 +184,10 @@ export class SymbolRuntime {
         else if (status.kind === "HANDLER_FAILED") this.logger.error("execution report handler failed", { error: String(status.error) });
       },
     });
-    this.timer = setInterval(() => this.dispatch({ kind: "TIMER" }), RUNTIME_TIMINGS.timerMs);
+    this.timer = setInterval(() => {
+      this.observability.timerFired(RUNTIME_TIMINGS.timerMs);
+      this.dispatch(TIMER_EVENT);
+    }, RUNTIME_TIMINGS.timerMs);
     this.statusTimer = setInterval(() => this.reportStatus(false), RUNTIME_TIMINGS.statusCheckMs);
     this.post({ kind: "STARTED", symbol: this.symbol });
   }

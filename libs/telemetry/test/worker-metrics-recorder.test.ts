@@ -2,7 +2,7 @@ import { MessageChannel } from "node:worker_threads";
 import { createMetrics } from "../src/metrics-registry";
 import { WorkerMetricsRecorder } from "../src/worker-metrics-recorder";
 import { type MetricSample } from "../src/metric-samples";
-import { ThreadRuntimeSampler } from "../src/runtime-metrics";
+import { ThreadRuntimeSampler, TimerLateness } from "../src/runtime-metrics";
 
 describe("WorkerMetricsRecorder", () => {
   beforeEach(() => jest.useFakeTimers());
@@ -146,4 +146,20 @@ test("a worker thread's runtime sampler sends its event-loop delay, utilization,
   const metrics = createMetrics({ runtimeMetrics: false });
   expect(metrics.applyAll(samples)).toBe(samples.length);
   void metrics.shutdown();
+});
+
+test("a timer's lateness becomes the thread's event-loop delay when the sampler is given it", async () => {
+  const samples: MetricSample[] = [];
+  const recorder = new WorkerMetricsRecorder({ flush: (batch) => samples.push(...batch), intervalMs: 60_000 });
+  const lateness = new TimerLateness();
+  const sampler = new ThreadRuntimeSampler(recorder, { thread: "symbol", symbol: "BTCUSDT-PERP" }, lateness.histogram);
+  lateness.fired(10);
+  // A 10 ms timer that fires after at least 40 ms: at least 30 ms late.
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  lateness.fired(10);
+  sampler.sample();
+  recorder.flushNow();
+  const delay = samples.find((sample) => sample.name === "thread_event_loop_delay_max_seconds");
+  expect(delay?.value).toBeGreaterThanOrEqual(0.029);
+  expect(lateness.histogram.count).toBe(0);
 });
