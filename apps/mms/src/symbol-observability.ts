@@ -1,15 +1,22 @@
-import { SpanKind, withSpan, type Context, type WorkerMetricsRecorder } from "@mms/telemetry";
+import { SpanKind, TimerLateness, withSpan, type Context, type WorkerMetricsRecorder } from "@mms/telemetry";
 import { MARKET_DATA_STOP_REASONS, type AuditEvent, type ExecutionReport, type OrderIntent, type SymbolStatus } from "@mms/contracts";
-import { Big, type SymbolEvent, type SymbolFigures } from "@mms/trading-core";
+import { Big, type SymbolCommand, type SymbolEvent, type SymbolFigures } from "@mms/trading-core";
 import { LiquidityObserver, type LiquidityMoment } from "./liquidity-observer";
 import type { SteppedOutput } from "./symbol-stepper";
 
 /** Inputs traced on every occurrence; market data is sampled, timer ticks are not traced. */
 const ALWAYS_TRACED = new Set<SymbolEvent["kind"]>(["CONTROL", "EXECUTION_REPORT", "GLOBAL_RISK", "SUBMISSION_FAILED", "CONNECTION_LOST", "CONNECTION_RESTORED", "OWNERSHIP", "SHUTDOWN", "RECOVERY_COMPLETE"]);
 const MARKET_DATA = new Set<SymbolEvent["kind"]>(["BOOK_SNAPSHOT", "BOOK_DELTA", "PUBLIC_TRADE", "MARKET_STATUS"]);
+/** Inputs counted even when the actor decided nothing on them. */
+const COUNTED_WITHOUT_COMMANDS = new Set<SymbolEvent["kind"]>(["MARKET_DATA_INVALID", "EXECUTION_REPORT", "SUBMISSION_FAILED"]);
 const MARKET_DATA_REASONS: ReadonlySet<string> = new Set(MARKET_DATA_STOP_REASONS);
 const STATE_VALUES = { ACTIVE: 0, PAUSED: 1, HALTED: 2 } as const;
 const MILLISECONDS_PER_SECOND = 1000;
+
+function sendsIntent(commands: readonly SymbolCommand[]): boolean {
+  for (const command of commands) if (command.kind === "SEND_INTENT") return true;
+  return false;
+}
 
 /** Metrics are floats by nature; only monitoring reads this, never a trading decision. */
 function gauge(decimalText: string): number {
@@ -24,6 +31,8 @@ export class SymbolObservability {
   private marketDataSeen = 0;
   private readonly labels: { readonly symbol: string };
   private readonly liquidity = new LiquidityObserver();
+  /** The thread's event-loop delay, from the lateness of the actor's TIMER (see startThreadRuntimeMetrics). */
+  readonly loopDelay = new TimerLateness();
 
   constructor(
     symbol: string,
@@ -54,21 +63,36 @@ export class SymbolObservability {
     return withSpan(`mms.intent.publish`, { "mms.symbol": this.labels.symbol, "mms.intent.kind": intent.kind, "mms.intent.id": intent.intentId }, () => publish(), { kind: SpanKind.PRODUCER });
   }
 
+  /** The actor's TIMER fired; its lateness is the thread's event-loop delay. */
+  timerFired(intervalMs: number): void {
+    this.loopDelay.fired(intervalMs);
+  }
+
   marketDataReceived(lagMs: number): void {
-    this.metrics?.add("market_data_messages", 1, this.labels);
-    this.metrics?.record("market_data_lag_seconds", Math.max(0, lagMs) / MILLISECONDS_PER_SECOND, this.labels);
+    const metrics = this.metrics;
+    if (!metrics) return;
+    metrics.add("market_data_messages", 1, this.labels);
+    metrics.record("market_data_lag_seconds", Math.max(0, lagMs) / MILLISECONDS_PER_SECOND, this.labels);
+  }
+
+  /** The most market-data messages waiting for the actor at once, and those dropped, since the last call. */
+  marketDataQueued(deepest: number, dropped: number): void {
+    this.metrics?.set("market_data_queue_depth", deepest, this.labels);
+    if (dropped > 0) this.metrics?.add("market_data_dropped", dropped, this.labels);
   }
 
   /** After each step: counters from what the actor decided, and a span for every kill. */
   stepped(event: SymbolEvent, output: SteppedOutput, receivedAt: number, now: () => number, moment?: LiquidityMoment): void {
     const metrics = this.metrics;
-    if (metrics && moment) this.liquidity.stepped(event, output.commands, moment);
-    if (MARKET_DATA.has(event.kind) && output.commands.some((command) => command.kind === "SEND_INTENT")) {
-      metrics?.record("tick_to_intent_latency_seconds", (now() - receivedAt) / MILLISECONDS_PER_SECOND, this.labels);
-    }
-    if (event.kind === "MARKET_DATA_INVALID") metrics?.add("market_data_faults", 1, { ...this.labels, reason: "MD_INVALID" });
+    if (!metrics) return;
+    const commands = output.commands;
+    if (moment) this.liquidity.stepped(event, commands, moment);
+    // The common step (a delta or a timer that decided nothing) has nothing more to count.
+    if (commands.length === 0 && !COUNTED_WITHOUT_COMMANDS.has(event.kind)) return;
+    if (MARKET_DATA.has(event.kind) && sendsIntent(commands)) metrics.record("tick_to_intent_latency_seconds", (now() - receivedAt) / MILLISECONDS_PER_SECOND, this.labels);
+    if (event.kind === "MARKET_DATA_INVALID") metrics.add("market_data_faults", 1, { ...this.labels, reason: "MD_INVALID" });
     if (event.kind === "EXECUTION_REPORT" && !event.replay) this.reportApplied(event.report);
-    if (event.kind === "SUBMISSION_FAILED") metrics?.add("orders_rejected", 1, { ...this.labels, reason: "SUBMISSION_FAILED" });
+    if (event.kind === "SUBMISSION_FAILED") metrics.add("orders_rejected", 1, { ...this.labels, reason: "SUBMISSION_FAILED" });
     for (const audit of output.events) this.audited(audit);
   }
 
@@ -113,7 +137,7 @@ export class SymbolObservability {
     if (intent.kind === "NEW") this.metrics?.add("orders_sent", 1, this.labels);
   }
 
-  /** Gauges, on every heartbeat. */
+  /** Gauges, whenever the worker sends its status (on a change, see SymbolRuntime.reportStatus). */
   snapshot(status: SymbolStatus, figures: SymbolFigures, moment?: LiquidityMoment): void {
     const metrics = this.metrics;
     if (!metrics) return;

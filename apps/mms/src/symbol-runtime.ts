@@ -3,28 +3,39 @@ import { createInbox, type Msg, type NatsConnection, type Subscription } from "@
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import { decodeAndValidate, formatIssues, subjects, validators, type OrderIntent, type Validated, type Validator } from "@mms/contracts";
 import { connectNats, publishIntent, readLatestCheckpoint, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
-import { describeSymbol, isConnected, quotesPresentNow, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "@mms/trading-core";
+import { describeSymbol, isConnected, quotesPresentNow, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent, type SymbolRiskReport } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
 import { extractTraceContext, injectTraceContext, readTraceHeaders, type Context } from "@mms/telemetry";
 import { performance } from "node:perf_hooks";
 import { workerClosingMs, withinMs } from "./shutdown-budget";
 import { AuditEventStore } from "./audit-event-store";
+import { MarketDataQueue } from "./market-data-queue";
 import { NewOrderGate } from "./new-order-gate";
 import { SymbolObservability } from "./symbol-observability";
 import { InputRecorder } from "./recording";
 import { SymbolStepper } from "./symbol-stepper";
+import { WorkerProgress } from "./worker-progress";
 import type { RiskToSymbol, SymbolToCoordinator, SymbolToRisk, SymbolWorkerData } from "./thread-protocol";
 
 export const RUNTIME_TIMINGS = {
+  /** The actor's TIMER; each one is also a step of the progress counter the supervisor reads. */
   timerMs: 100,
-  heartbeatMs: 250,
+  /** How often the worker looks whether its status changed (then sends it, with fresh gauges). */
+  statusCheckMs: 1000,
+  /** A status is sent at least this often even when nothing but time moved (order ages). */
+  statusRefreshMs: 10_000,
   intentAckTimeoutMs: 2000,
   /** Pending market-data messages before nats.js flags the subscription a slow consumer. */
   slowConsumerPending: 20_000,
+  /** Market data queued for the actor beyond this: deltas and trades are dropped and the actor pauses (BUS_LAG). */
+  maxQueuedMarketData: 20_000,
   /** Audit events held while the bus is away or not yet connected; beyond this the oldest are dropped (counted and logged). */
   maxHeldEvents: 10_000,
 } as const;
 
+
+const monotonicNow = (): number => performance.now();
+const TIMER_EVENT: SymbolEvent = Object.freeze({ kind: "TIMER" });
 
 type MarketDataDecoder = (bytes: Uint8Array) => Validated<{ readonly symbol: string; readonly ts: number; readonly event: SymbolEvent }>;
 
@@ -61,8 +72,18 @@ export class SymbolRuntime {
   private feed: ExecutionReportFeed | undefined;
   private statusWatch: StatusWatch | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private statusTimer: ReturnType<typeof setInterval> | undefined;
+  /** Something other than a quiet TIMER step happened since the last STATUS_UPDATE. */
+  private statusChanged = true;
+  private lastStatusAt = Number.NEGATIVE_INFINITY;
+  private lastQueueDepth = -1;
+  private readonly progress: WorkerProgress | undefined;
+  private readonly marketData: MarketDataQueue;
+  /** Reused by every step: no closure or object per message. */
+  private readonly moment: { at: number; readonly quotesPresent: () => boolean } = { at: 0, quotesPresent: () => quotesPresentNow(this.actor) };
   private riskPort: MessagePort | undefined;
+  private lastRiskReport: SymbolRiskReport | undefined;
+  private lastRiskReportAt = Number.NEGATIVE_INFINITY;
   private recorder: InputRecorder | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopping = false;
@@ -79,6 +100,13 @@ export class SymbolRuntime {
     this.symbol = data.symbol.symbol;
     this.instance = data.service.instanceName;
     this.newOrderGate = new NewOrderGate(data.newOrderGate);
+    this.progress = data.progress ? new WorkerProgress(data.progress) : undefined;
+    this.marketData = new MarketDataQueue({
+      maxQueued: RUNTIME_TIMINGS.maxQueuedMarketData,
+      dispatch: (event, parent, receivedAt) => this.dispatch(event, parent, receivedAt),
+      // The slow-consumer path: the actor pauses (BUS_LAG) and cancels; the gap the drops leave asks for a snapshot.
+      overflowed: () => this.dispatch({ kind: "SLOW_CONSUMER" }),
+    });
     this.events = new AuditEventStore({
       symbol: this.symbol,
       jetStream: () => this.jetStream,
@@ -156,8 +184,11 @@ export class SymbolRuntime {
         else if (status.kind === "HANDLER_FAILED") this.logger.error("execution report handler failed", { error: String(status.error) });
       },
     });
-    this.timer = setInterval(() => this.dispatch({ kind: "TIMER" }), RUNTIME_TIMINGS.timerMs);
-    this.heartbeat = setInterval(() => this.sendHeartbeat(), RUNTIME_TIMINGS.heartbeatMs);
+    this.timer = setInterval(() => {
+      this.observability.timerFired(RUNTIME_TIMINGS.timerMs);
+      this.dispatch(TIMER_EVENT);
+    }, RUNTIME_TIMINGS.timerMs);
+    this.statusTimer = setInterval(() => this.reportStatus(false), RUNTIME_TIMINGS.statusCheckMs);
     this.post({ kind: "STARTED", symbol: this.symbol });
   }
 
@@ -199,26 +230,34 @@ export class SymbolRuntime {
 
   /** Every input passes here: recorded, stepped, and its commands carried out in order. */
   dispatch(event: SymbolEvent, parent?: Context, receivedAt: number = performance.now()): void {
-    this.observability.traced(event, parent, () => {
-      const now = this.clock();
-      this.recorder?.record(now, event);
-      let output: ReturnType<SymbolStepper["step"]>;
-      try {
-        output = this.stepper.step(event, now);
-        if (event.kind === "CONTROL" && event.command === "kill") this.newOrderGate.killHandled();
-      } catch (error) {
-        // A bug in the actor must not leave orders resting: let the coordinator see a dead worker.
-        this.logger.error("symbol actor failed", { error: (error as Error).stack ?? String(error), event: event.kind });
-        throw error;
-      }
-      let eventIndex = 0;
-      for (const command of output.commands) {
-        if (command.kind === "EMIT_EVENT") this.events.publish(output.events[eventIndex++]!);
-        else this.execute(command);
-      }
-      if (eventIndex > 0) this.post({ kind: "EVENT_SEQ", symbol: this.symbol, lastEventSeq: this.stepper.lastEventSeq });
-      this.observability.stepped(event, output, receivedAt, () => performance.now(), { at: now, quotesPresent: () => quotesPresentNow(this.actor) });
-    });
+    // Progress for the supervisor: a worker busy on a flood keeps counting.
+    this.progress?.advance();
+    if (this.tracing) this.observability.traced(event, parent, () => this.step(event, receivedAt));
+    else this.step(event, receivedAt);
+  }
+
+  private step(event: SymbolEvent, receivedAt: number): void {
+    const now = this.clock();
+    this.recorder?.record(now, event);
+    let output: ReturnType<SymbolStepper["step"]>;
+    try {
+      output = this.stepper.step(event, now);
+      if (event.kind === "CONTROL" && event.command === "kill") this.newOrderGate.killHandled();
+    } catch (error) {
+      // A bug in the actor must not leave orders resting: let the coordinator see a dead worker.
+      this.logger.error("symbol actor failed", { error: (error as Error).stack ?? String(error), event: event.kind });
+      throw error;
+    }
+    let eventIndex = 0;
+    for (const command of output.commands) {
+      if (command.kind === "EMIT_EVENT") this.events.publish(output.events[eventIndex++]!);
+      else this.execute(command);
+    }
+    if (eventIndex > 0) this.post({ kind: "EVENT_SEQ", symbol: this.symbol, lastEventSeq: this.stepper.lastEventSeq });
+    // A TIMER step that decided nothing changes nothing the status shows (but time itself).
+    if (event.kind !== "TIMER" || output.commands.length > 0) this.statusChanged = true;
+    this.moment.at = now;
+    this.observability.stepped(event, output, receivedAt, monotonicNow, this.moment);
   }
 
   private execute(command: Exclude<SymbolCommand, { kind: "EMIT_EVENT" }>): void {
@@ -230,11 +269,26 @@ export class SymbolRuntime {
       case "CONTROL_RESULT":
         return this.post({ kind: "CONTROL_RESULT", symbol: this.symbol, requestId: command.requestId, result: command.result });
       case "RISK_REPORT":
-        this.riskPort?.postMessage({ kind: "SYMBOL_RISK", symbol: this.symbol, report: command.report } satisfies SymbolToRisk);
-        return;
+        return this.sendRiskReport(command.report);
       case "LOG":
         return this.logger.log(command.level, command.message, command.fields);
     }
+  }
+
+  /**
+   * The actor reports four times a second; the risk actor keeps only each symbol's latest
+   * figures, so a report equal to the last one sent is not sent again (an idle symbol sends
+   * none), except every statusRefreshMs in case one was lost.
+   */
+  private sendRiskReport(report: SymbolRiskReport): void {
+    const port = this.riskPort;
+    if (!port) return;
+    const last = this.lastRiskReport;
+    const now = this.clock();
+    if (last && last.position === report.position && last.exposure === report.exposure && last.equity === report.equity && now - this.lastRiskReportAt < RUNTIME_TIMINGS.statusRefreshMs) return;
+    this.lastRiskReport = report;
+    this.lastRiskReportAt = now;
+    port.postMessage({ kind: "SYMBOL_RISK", symbol: this.symbol, report } satisfies SymbolToRisk);
   }
 
   private onMarketData(message: Msg): void {
@@ -244,13 +298,14 @@ export class SymbolRuntime {
     if (!decode) return;
     const result = decode(message.data);
     const parent = this.traceParentOf(message.headers);
+    // Queued, not stepped: see MarketDataQueue. The actor judges lag on each message's own ts when it steps it.
     if (!result.ok) {
-      this.dispatch({ kind: "MARKET_DATA_INVALID", subject: message.subject, issues: formatIssues(result.issues) }, parent, receivedAt);
+      this.marketData.push({ kind: "MARKET_DATA_INVALID", subject: message.subject, issues: formatIssues(result.issues) }, parent, receivedAt);
     } else if (result.value.symbol !== this.symbol) {
-      this.dispatch({ kind: "MARKET_DATA_INVALID", subject: message.subject, issues: `/symbol is ${result.value.symbol}, not ${this.symbol}` }, parent, receivedAt);
+      this.marketData.push({ kind: "MARKET_DATA_INVALID", subject: message.subject, issues: `/symbol is ${result.value.symbol}, not ${this.symbol}` }, parent, receivedAt);
     } else {
       this.observability.marketDataReceived(this.clock() - result.value.ts);
-      this.dispatch(result.value.event, parent, receivedAt);
+      this.marketData.push(result.value.event, parent, receivedAt);
     }
   }
 
@@ -258,8 +313,9 @@ export class SymbolRuntime {
    * Asks for a snapshot; the reply comes to a subscription of its own, not to a request's
    * promise. A promise settles only after the rest of the socket read has been dispatched, so
    * deltas sent after the snapshot would reach the actor first, be dropped (no book yet), and
-   * the repaired book would have a gap at once. A callback keeps the wire's order. No answer:
-   * the actor asks again on its timer while it still has no book.
+   * the repaired book would have a gap at once. A callback keeps the wire's order, and the
+   * reply joins the same MarketDataQueue as the deltas, so it is stepped in that order too.
+   * No answer: the actor asks again on its timer while it still has no book.
    */
   private requestSnapshot(): void {
     const connection = this.connection;
@@ -274,10 +330,11 @@ export class SymbolRuntime {
       this.logger.warn("snapshot request failed", { error: "no responders" });
       return;
     }
+    const receivedAt = performance.now();
     const result = decodeAndValidate(reply.data, validators.bookSnapshot);
-    if (!result.ok) this.dispatch({ kind: "MARKET_DATA_INVALID", subject: subjects.snapshotRequest(this.symbol), issues: formatIssues(result.issues) });
-    else if (result.value.symbol !== this.symbol) this.dispatch({ kind: "MARKET_DATA_INVALID", subject: subjects.snapshotRequest(this.symbol), issues: `/symbol is ${result.value.symbol}` });
-    else this.dispatch({ kind: "BOOK_SNAPSHOT", snapshot: result.value });
+    if (!result.ok) this.marketData.push({ kind: "MARKET_DATA_INVALID", subject: subjects.snapshotRequest(this.symbol), issues: formatIssues(result.issues) }, undefined, receivedAt);
+    else if (result.value.symbol !== this.symbol) this.marketData.push({ kind: "MARKET_DATA_INVALID", subject: subjects.snapshotRequest(this.symbol), issues: `/symbol is ${result.value.symbol}` }, undefined, receivedAt);
+    else this.marketData.push({ kind: "BOOK_SNAPSHOT", snapshot: result.value }, undefined, receivedAt);
   }
 
   private sendIntent(intent: OrderIntent): void {
@@ -311,13 +368,27 @@ export class SymbolRuntime {
     void promise.finally(() => this.inFlight.delete(promise));
   }
 
-  private sendHeartbeat(): void {
+  /**
+   * Every statusCheckMs: the status goes to the coordinator, and the gauges are refreshed,
+   * only when a step changed something (or statusRefreshMs passed): an idle symbol costs
+   * next to nothing. `mms.status` asks the actor itself; this is what is shown when it cannot answer.
+   */
+  private reportStatus(force: boolean): void {
     // Held events are retried here too: a publish can fail without a disconnect.
     if (!this.stopping) this.events.flush();
-    const status = describeSymbol(this.actor, this.clock());
-    const figures = symbolFigures(this.actor);
-    this.observability.snapshot(status, figures, { at: this.clock(), quotesPresent: () => quotesPresentNow(this.actor) });
-    this.post({ kind: "HEARTBEAT", symbol: this.symbol, status, figures, lastEventSeq: this.stepper.lastEventSeq, connected: isConnected(this.actor) });
+    const queue = this.marketData.takeFigures();
+    if (queue.deepest !== this.lastQueueDepth || queue.dropped > 0) {
+      this.lastQueueDepth = queue.deepest;
+      this.observability.marketDataQueued(queue.deepest, queue.dropped);
+    }
+    const now = this.clock();
+    if (!force && !this.statusChanged && now - this.lastStatusAt < RUNTIME_TIMINGS.statusRefreshMs) return;
+    this.statusChanged = false;
+    this.lastStatusAt = now;
+    const status = describeSymbol(this.actor, now);
+    this.moment.at = now;
+    this.observability.snapshot(status, symbolFigures(this.actor), this.moment);
+    this.post({ kind: "STATUS_UPDATE", symbol: this.symbol, status, lastEventSeq: this.stepper.lastEventSeq });
   }
 
   /**
@@ -334,8 +405,8 @@ export class SymbolRuntime {
     if (this.timer) clearInterval(this.timer);
     await withinMs(this.settleInFlight(), left() - workerClosingMs(timeoutMs), after);
     const unsettled = this.inFlight.size;
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.sendHeartbeat();
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.reportStatus(true);
     this.statusWatch?.stop();
     this.subscription?.unsubscribe();
     this.snapshotReplies?.unsubscribe();

@@ -2,6 +2,8 @@ import type { AuditEvent, OrderIntent } from "@mms/contracts";
 import { initialSymbolState, stepSymbol, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "@mms/trading-core";
 import { EventStamper } from "./event-stamper";
 
+const NO_EVENTS: readonly AuditEvent[] = Object.freeze([]);
+
 export interface SteppedOutput {
   readonly commands: readonly SymbolCommand[];
   /** The EMIT_EVENT commands of this step, stamped in order. */
@@ -27,9 +29,10 @@ export class SymbolStepper {
 
   step(event: SymbolEvent, now: number): SteppedOutput {
     const { commands } = stepSymbol(this.actor, event, now);
-    const events: AuditEvent[] = [];
-    for (const command of commands) if (command.kind === "EMIT_EVENT") events.push(this.stamper.stamp(command.event, now, this.actor.mode));
-    return { commands, events };
+    // Most steps emit nothing: they share one empty list instead of allocating their own.
+    let events: AuditEvent[] | undefined;
+    for (const command of commands) if (command.kind === "EMIT_EVENT") (events ??= []).push(this.stamper.stamp(command.event, now, this.actor.mode));
+    return { commands, events: events ?? NO_EVENTS };
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ControlResult, GlobalBreachReason, ServiceConfig, SymbolConfig, SymbolStatus } from "@mms/contracts";
-import type { SymbolEvent, SymbolFigures, SymbolRiskReport } from "@mms/trading-core";
+import type { SymbolEvent, SymbolRiskReport } from "@mms/trading-core";
 import type { MetricSample } from "@mms/telemetry";
 import type { MessagePort } from "node:worker_threads";
 
@@ -10,7 +10,7 @@ import type { MessagePort } from "node:worker_threads";
  */
 
 /** Raised with every change to a message or start data below: a worker of another build refuses to run. */
-export const THREAD_PROTOCOL_VERSION = 2;
+export const THREAD_PROTOCOL_VERSION = 3;
 
 type TraceCarrier = Readonly<Record<string, string>>;
 
@@ -35,6 +35,8 @@ export interface SymbolWorkerData extends WorkerStartData {
   readonly shutdownTimeoutMs: number;
   /** The NewOrderGate's memory: closed by the coordinator on SIGTERM or a kill, read by the worker before every NEW. */
   readonly newOrderGate?: SharedArrayBuffer;
+  /** The WorkerProgress counter: the worker advances it on every step, the supervisor judges liveness by it. */
+  readonly progress?: SharedArrayBuffer;
 }
 
 export interface RiskWorkerData extends WorkerStartData {
@@ -114,14 +116,16 @@ export interface StatusMessage {
   readonly status: SymbolStatus;
 }
 
-/** Every 250 ms: proof of life, and what the coordinator shows when the actor cannot answer. */
-export interface HeartbeatMessage {
-  readonly kind: "HEARTBEAT";
+/**
+ * The actor's status, sent when it changed (looked at every second) and at least every
+ * STATUS_REFRESH_MS: what the coordinator shows when the actor cannot answer a status query.
+ * Liveness is not judged by it but by the worker's progress counter (WorkerProgress).
+ */
+export interface StatusUpdateMessage {
+  readonly kind: "STATUS_UPDATE";
   readonly symbol: string;
   readonly status: SymbolStatus;
-  readonly figures: SymbolFigures;
   readonly lastEventSeq: number;
-  readonly connected: boolean;
 }
 
 /** The actor emitted audit events: the coordinator numbers on from here if it must speak for the symbol. */
@@ -148,7 +152,7 @@ export type SymbolToCoordinator =
   | RecoveredMessage
   | ControlResultMessage
   | StatusMessage
-  | HeartbeatMessage
+  | StatusUpdateMessage
   | EventSeqMessage
   | MetricsMessage
   | ShutdownCompleteMessage;

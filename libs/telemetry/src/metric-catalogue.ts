@@ -53,6 +53,13 @@ export const METRIC_CATALOGUE = {
   orders_filled: { kind: "counter", unit: "{fill}", description: "FILL execution reports.", attributes: ["symbol"] },
   market_data_messages: { kind: "counter", unit: "{message}", description: "Market-data messages received.", attributes: ["symbol"] },
   market_data_faults: { kind: "counter", unit: "{fault}", description: "Market-data faults detected, by reason code.", attributes: ["symbol", "reason"] },
+  market_data_queue_depth: {
+    kind: "gauge",
+    unit: "{message}",
+    description: "Most market-data messages waiting for the symbol's actor at once over the last second (a burst the actor conflates).",
+    attributes: ["symbol"],
+  },
+  market_data_dropped: { kind: "counter", unit: "{message}", description: "Deltas and trades dropped because the actor's queue was full (the actor paused BUS_LAG).", attributes: ["symbol"] },
   market_data_lag_seconds: {
     kind: "histogram",
     unit: "s",

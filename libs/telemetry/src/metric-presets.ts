@@ -17,6 +17,7 @@ export const PRESET_COUNTER_SERIES: Readonly<Partial<Record<CounterName, readonl
   orders_sent: [{}],
   orders_filled: [{}],
   market_data_messages: [{}],
+  market_data_dropped: [{}],
   worker_restarts: [{}],
   orders_rejected: EXCHANGE_REJECTIONS.map((reason) => ({ reason })),
   market_data_faults: MARKET_DATA_STOPS.map((reason) => ({ reason })),

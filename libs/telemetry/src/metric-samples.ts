@@ -7,7 +7,8 @@ import { METRIC_CATALOGUE, isMetricName, type CounterName, type GaugeName, type 
 export type MetricSample =
   | { readonly kind: "COUNTER_ADD"; readonly name: CounterName; readonly value: number; readonly attributes: MetricAttributes }
   | { readonly kind: "GAUGE_SET"; readonly name: GaugeName; readonly value: number; readonly attributes: MetricAttributes }
-  | { readonly kind: "HISTOGRAM_RECORD"; readonly name: HistogramName; readonly value: number; readonly attributes: MetricAttributes };
+  /** `count`: the value was measured this many times (a worker sends one sample per bucket, see WorkerMetricsRecorder). */
+  | { readonly kind: "HISTOGRAM_RECORD"; readonly name: HistogramName; readonly value: number; readonly attributes: MetricAttributes; readonly count?: number };
 
 export type MetricSampleKind = MetricSample["kind"];
 
@@ -18,6 +19,8 @@ export const SAMPLE_KIND_OF_METRIC: Readonly<Record<MetricKind, MetricSampleKind
 };
 
 const MAX_ATTRIBUTE_VALUE_LENGTH = 64;
+/** Far above a second of any worker's measurements: one bad sample cannot stall the main thread. */
+const MAX_HISTOGRAM_COUNT = 1_000_000;
 
 /**
  * Why a value received from another thread is not a usable sample, or undefined when
@@ -33,6 +36,9 @@ export function metricSampleProblem(value: unknown): string | undefined {
   if (sample.kind !== expected) return `has kind ${String(sample.kind)} but ${sample.name} takes ${expected}`;
   if (typeof sample.value !== "number" || !Number.isFinite(sample.value)) return "has a value that is not a finite number";
   if (expected === "COUNTER_ADD" && sample.value < 0) return "adds a negative value to a counter";
+  if (sample.count !== undefined && (expected !== "HISTOGRAM_RECORD" || !Number.isSafeInteger(sample.count) || (sample.count as number) < 1 || (sample.count as number) > MAX_HISTOGRAM_COUNT)) {
+    return `has a count that is not an integer from 1 to ${MAX_HISTOGRAM_COUNT} of a histogram`;
+  }
   const attributes = sample.attributes;
   if (attributes === undefined) return undefined;
   if (typeof attributes !== "object" || attributes === null) return "has attributes that are not an object";

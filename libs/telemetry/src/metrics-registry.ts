@@ -129,7 +129,7 @@ export class MetricsRegistry {
         this.set(valid.name, valid.value, attributes);
         break;
       case "HISTOGRAM_RECORD":
-        this.record(valid.name, valid.value, attributes);
+        for (let times = valid.count ?? 1; times > 0; times--) this.record(valid.name, valid.value, attributes);
         break;
     }
     return true;

@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, performance, type EventLoopUtilization } from "node:perf_hooks";
+import { createHistogram, monitorEventLoopDelay, performance, type EventLoopUtilization, type RecordableHistogram } from "node:perf_hooks";
 import { getHeapStatistics } from "node:v8";
 import type { CounterName, GaugeName, MetricAttributes } from "./metric-catalogue";
 
@@ -20,13 +20,39 @@ function threadCpuMicroseconds(): number {
   return usage.user + usage.system;
 }
 
+/** What the sampler reads the event-loop delay from: nanoseconds, as node's histograms hold them. */
+export interface DelayHistogram {
+  readonly count: number;
+  readonly max: number;
+  percentile(percentile: number): number;
+  reset(): void;
+}
+
+/**
+ * Event-loop delay measured on a timer the thread runs anyway (a symbol worker's 100 ms
+ * TIMER): how late each firing came. monitorEventLoopDelay would wake the thread every 10 ms
+ * for it, which in 20 idle workers costs more CPU than everything else they do.
+ */
+export class TimerLateness {
+  readonly histogram: RecordableHistogram = createHistogram();
+  private lastAt: number | undefined;
+
+  /** The timer of period `intervalMs` fired now. */
+  fired(intervalMs: number): void {
+    const now = performance.now();
+    if (this.lastAt !== undefined) this.histogram.record(Math.max(1, Math.round((now - this.lastAt - intervalMs) * 1e6)));
+    this.lastAt = now;
+  }
+}
+
 /**
  * Event-loop delay, event-loop utilization, heap and CPU of the thread that creates it:
  * what explains a BUS_LAG (a busy or paused loop) in the thread that raised it.
  * Each sample covers the time since the previous one.
  */
 export class ThreadRuntimeSampler {
-  private readonly delay: ReturnType<typeof monitorEventLoopDelay> = monitorEventLoopDelay({ resolution: 10 });
+  private readonly delay: DelayHistogram;
+  private readonly monitor: ReturnType<typeof monitorEventLoopDelay> | undefined;
   private lastUtilization: EventLoopUtilization = performance.eventLoopUtilization();
   // From zero: the first sample adds the thread's whole CPU so far.
   private reportedCpuMicroseconds = 0;
@@ -34,8 +60,15 @@ export class ThreadRuntimeSampler {
   constructor(
     private readonly sink: MetricSink,
     private readonly labels: ThreadLabels,
+    /** Where the delay comes from; a 10 ms monitor of the thread's own when not given. */
+    delay?: DelayHistogram,
   ) {
-    this.delay.enable();
+    if (delay) this.delay = delay;
+    else {
+      this.monitor = monitorEventLoopDelay({ resolution: 10 });
+      this.monitor.enable();
+      this.delay = this.monitor;
+    }
   }
 
   sample(): void {
@@ -55,7 +88,7 @@ export class ThreadRuntimeSampler {
   }
 
   stop(): void {
-    this.delay.disable();
+    this.monitor?.disable();
   }
 }
 
@@ -76,8 +109,8 @@ export class ProcessRuntimeSampler {
 }
 
 /** Samples the calling worker thread every `intervalMs` into its recorder; the timer never keeps the thread alive. */
-export function startThreadRuntimeMetrics(sink: MetricSink, labels: ThreadLabels, intervalMs = 1000): { stop(): void } {
-  const sampler = new ThreadRuntimeSampler(sink, labels);
+export function startThreadRuntimeMetrics(sink: MetricSink, labels: ThreadLabels, intervalMs = 1000, delay?: DelayHistogram): { stop(): void } {
+  const sampler = new ThreadRuntimeSampler(sink, labels, delay);
   const timer = setInterval(() => sampler.sample(), intervalMs);
   timer.unref();
   return {

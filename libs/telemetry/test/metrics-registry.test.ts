@@ -96,6 +96,18 @@ describe("MetricsRegistry", () => {
     ]));
   });
 
+  it("records a histogram sample with a count that many times (one sample per bucket from a worker)", async () => {
+    const metrics = registry();
+    metrics.apply({ kind: "HISTOGRAM_RECORD", name: "market_data_lag_seconds", value: 0.25, attributes: { symbol: "BTCUSDT-PERP" }, count: 4 });
+    const lines = (await metrics.collectText()).split("\n");
+    expect(lines).toEqual(expect.arrayContaining([
+      'mms_market_data_lag_seconds_count{symbol="BTCUSDT-PERP"} 4',
+      'mms_market_data_lag_seconds_sum{symbol="BTCUSDT-PERP"} 1',
+      'mms_market_data_lag_seconds_bucket{symbol="BTCUSDT-PERP",le="0.1"} 0',
+      'mms_market_data_lag_seconds_bucket{symbol="BTCUSDT-PERP",le="0.25"} 4',
+    ]));
+  });
+
   it.each([
     ["a value that is not an object", 5, "is not an object"],
     ["an unknown metric", { kind: "COUNTER_ADD", name: "orders_sent_total", value: 1, attributes: {} }, "names no metric of the catalogue (orders_sent_total)"],
@@ -106,6 +118,9 @@ describe("MetricsRegistry", () => {
     ["a negative counter add", { kind: "COUNTER_ADD", name: "orders_sent", value: -1, attributes: {} }, "adds a negative value to a counter"],
     ["a label the metric does not declare", { kind: "COUNTER_ADD", name: "orders_sent", value: 1, attributes: { clientOrderId: "c-1" } }, "has attribute clientOrderId, which orders_sent does not declare"],
     ["a label value that is not a string", { kind: "GAUGE_SET", name: "position", value: 1, attributes: { symbol: 7 } }, "has attribute symbol that is not a string of at most 64 characters"],
+    ["a count on a gauge", { kind: "GAUGE_SET", name: "position", value: 1, attributes: {}, count: 2 }, "has a count that is not an integer from 1 to 1000000 of a histogram"],
+    ["a histogram count of zero", { kind: "HISTOGRAM_RECORD", name: "market_data_lag_seconds", value: 0.1, attributes: {}, count: 0 }, "has a count that is not an integer from 1 to 1000000 of a histogram"],
+    ["a fractional histogram count", { kind: "HISTOGRAM_RECORD", name: "market_data_lag_seconds", value: 0.1, attributes: {}, count: 1.5 }, "has a count that is not an integer from 1 to 1000000 of a histogram"],
   ])("refuses %s, reports why and exports nothing", async (_name, sample, problem) => {
     const rejected: string[] = [];
     const metrics = registry({ onRejectedSample: (reason) => rejected.push(reason), runtimeMetrics: false });

@@ -1,4 +1,5 @@
 import { NewOrderGate } from "../new-order-gate";
+import { WorkerProgress } from "../worker-progress";
 import { subjects, type ControlResult, type ServiceConfig, type StatusReply, type SymbolStatus } from "@mms/contracts";
 import type { Logger } from "@mms/logging";
 import { createMetrics, type MetricsRegistry } from "@mms/telemetry";
@@ -28,7 +29,7 @@ export interface ServiceOptions {
   readonly useLeases?: boolean;
   /** Record every symbol actor's inputs into this folder, one file per symbol. */
   readonly recordingDirectory?: string;
-  /** A worker silent for this long is taken as dead. */
+  /** A worker without progress (no step taken, nothing sent) for this long is taken as dead. */
   readonly workerSilenceMs?: number;
   /** A worker not started yet is judged only after this long (workers still load through tsx). */
   readonly workerStartGraceMs?: number;
@@ -71,6 +72,8 @@ export class Coordinator implements ServiceHandle {
   private readonly failures: WorkerFailureResponse;
   /** One per running worker, by symbol (a restarted worker gets a fresh one). */
   private readonly newOrderGates = new Map<string, NewOrderGate>();
+  /** Each running worker's progress counter, by symbol (a restarted worker gets a fresh one). */
+  private readonly progress = new Map<string, WorkerProgress>();
   private readonly supervisor: Supervisor;
   private readonly pool: SymbolWorkerPool;
   private readonly controlRequests: RequestTracker<ControlResult>;
@@ -104,7 +107,10 @@ export class Coordinator implements ServiceHandle {
     this.pool = new SymbolWorkerPool({
       workerData: (slot) => this.symbolWorkerData(slot),
       connectRisk: (symbol, port) => this.risk.connectSymbol(symbol, port),
-      onSpawned: (slot) => this.supervisor.watch(slot.symbol),
+      onSpawned: (slot) => {
+        const progress = this.progress.get(slot.symbol);
+        this.supervisor.watch(slot.symbol, progress ? () => progress.read() : undefined);
+      },
       onMessage: (slot, message) => handleSymbolMessage(slot, message, { supervisor: this.supervisor, pool: this.pool, controlRequests: this.controlRequests, statusRequests: this.statusRequests, metrics: this.metrics, logger }),
       onError: (slot, error) => {
         logger.error("symbol worker crashed", { symbol: slot.symbol, error: error.stack ?? error.message });
@@ -169,8 +175,11 @@ export class Coordinator implements ServiceHandle {
     const { config, options } = this;
     const gate = new NewOrderGate();
     this.newOrderGates.set(slot.symbol, gate);
+    const progress = new WorkerProgress();
+    this.progress.set(slot.symbol, progress);
     return {
       newOrderGate: gate.buffer,
+      progress: progress.buffer,
       protocolVersion: THREAD_PROTOCOL_VERSION,
       service: { account: config.account, instanceName: this.instance, nats: config.nats, risk: config.risk, logging: config.logging },
       symbol: slot.config,

@@ -8,13 +8,13 @@ export type WorkerFailure =
 export type WorkerFailureCause = WorkerFailure["cause"];
 
 export function describeWorkerFailure(failure: WorkerFailure): string {
-  if (failure.cause === "SILENT") return `no heartbeat for ${failure.silentForMs} ms`;
+  if (failure.cause === "SILENT") return `no progress for ${failure.silentForMs} ms`;
   // The error itself is logged, not put in the alert: its text has no length bound.
   return `worker exited with code ${failure.exitCode}`;
 }
 
 export interface SupervisorOptions {
-  /** A started worker silent for this long is taken as dead. */
+  /** A started worker that made no progress (and sent nothing) for this long is taken as dead. */
   readonly silenceMs: number;
   /**
    * A worker that has not said STARTED yet is judged only after this long: loading its
@@ -28,15 +28,22 @@ export interface SupervisorOptions {
 
 export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = { silenceMs: 3000, workerStartGraceMs: 15_000 };
 
+/** Reads a worker's progress counter (WorkerProgress): it moves with every step the worker takes. */
+export type ProgressReader = () => number;
+
 interface Watched {
-  lastHeardAt: number;
+  lastAliveAt: number;
   started: boolean;
   lastError: string | undefined;
+  readonly progress: ProgressReader | undefined;
+  lastProgress: number | undefined;
 }
 
 /**
- * Judges whether each symbol's worker lives: it must keep sending messages (heartbeats come
- * every 250 ms). A failure is reported once per worker; the supervisor stops watching it.
+ * Judges whether each symbol's worker lives by its progress: the counter it advances on
+ * every step (a timer step at least every 100 ms) must move, or a message must come. A
+ * worker busy on a flood keeps counting and is never taken for dead; one stuck in a loop
+ * stops counting. A failure is reported once per worker; the supervisor stops watching it.
  */
 export class Supervisor {
   private readonly watched = new Map<string, Watched>();
@@ -61,14 +68,14 @@ export class Supervisor {
   }
 
   /** A worker was just spawned for the symbol: it is in its start grace. */
-  watch(symbol: string): void {
-    this.watched.set(symbol, { lastHeardAt: this.clock.now(), started: false, lastError: undefined });
+  watch(symbol: string, progress?: ProgressReader): void {
+    this.watched.set(symbol, { lastAliveAt: this.clock.now(), started: false, lastError: undefined, progress, lastProgress: progress?.() });
   }
 
   /** Any message from the worker is a sign of life. */
   heard(symbol: string): void {
     const watched = this.watched.get(symbol);
-    if (watched) watched.lastHeardAt = this.clock.now();
+    if (watched) watched.lastAliveAt = this.clock.now();
   }
 
   /** The worker said STARTED: from now on the silence limit applies. */
@@ -76,7 +83,7 @@ export class Supervisor {
     const watched = this.watched.get(symbol);
     if (!watched) return;
     watched.started = true;
-    watched.lastHeardAt = this.clock.now();
+    watched.lastAliveAt = this.clock.now();
   }
 
   /** An uncaught error in the worker; its exit follows and carries the error. */
@@ -96,12 +103,17 @@ export class Supervisor {
     return this.watched.has(symbol);
   }
 
-  /** Every watched worker silent beyond its limit fails now. */
+  /** Every watched worker without progress beyond its limit fails now. */
   check(): void {
     const now = this.clock.now();
     for (const [symbol, watched] of [...this.watched]) {
+      const progress = watched.progress?.();
+      if (progress !== watched.lastProgress) {
+        watched.lastProgress = progress;
+        watched.lastAliveAt = now;
+      }
       const limit = watched.started ? this.options.silenceMs : Math.max(this.options.silenceMs, this.options.workerStartGraceMs);
-      const silentForMs = now - watched.lastHeardAt;
+      const silentForMs = now - watched.lastAliveAt;
       if (silentForMs <= limit) continue;
       this.watched.delete(symbol);
       this.onFailed(symbol, { kind: "WORKER_FAILED", cause: "SILENT", silentForMs });

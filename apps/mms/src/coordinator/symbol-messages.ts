@@ -27,7 +27,7 @@ export function handleSymbolMessage(slot: SymbolSlot, message: SymbolToCoordinat
     case "RECOVERED":
       slot.recovered = true;
       return;
-    case "HEARTBEAT":
+    case "STATUS_UPDATE":
       slot.lastStatus = message.status;
       slot.lastEventSeq = Math.max(slot.lastEventSeq, message.lastEventSeq);
       return;

@@ -78,6 +78,62 @@ describe("supervisor", () => {
     expect(supervisor.isWatching(ETH)).toBe(true);
   });
 
+  test("a worker whose progress counter keeps moving is alive though it sends nothing (busy on a flood)", () => {
+    const { time, failures, supervisor } = supervise();
+    let steps = 0;
+    supervisor.watch(BTC, () => steps);
+    supervisor.started(BTC);
+    for (let elapsed = 0; elapsed < 20_000; elapsed += 100) {
+      time.advance(100);
+      steps += 1;
+    }
+    expect(failures).toEqual([]);
+    expect(supervisor.isWatching(BTC)).toBe(true);
+  });
+
+  test("a worker whose counter stops is declared SILENT after silenceMs, even if it had been busy (stuck in a loop)", () => {
+    const { time, failures, supervisor } = supervise();
+    let steps = 0;
+    supervisor.watch(BTC, () => steps);
+    supervisor.started(BTC);
+    for (let elapsed = 0; elapsed < 5000; elapsed += 100) {
+      time.advance(100);
+      steps += 1000;
+    }
+    expect(failures).toEqual([]);
+    // The counter freezes: judged from the last check that saw it move (checks come every 500 ms).
+    time.advance(3000);
+    expect(failures).toEqual([]);
+    time.advance(1000);
+    expect(failures).toEqual([{ symbol: BTC, failure: { kind: "WORKER_FAILED", cause: "SILENT", silentForMs: 3500 } }]);
+  });
+
+  test("progress before STARTED does not shorten the start grace", () => {
+    const { time, failures, supervisor } = supervise();
+    let steps = 0;
+    supervisor.watch(BTC, () => steps);
+    steps += 1;
+    time.advance(1000);
+    time.advance(10_000);
+    expect(failures).toEqual([]);
+    time.advance(50_000);
+    expect(failures.map((entry) => entry.failure.cause)).toEqual(["SILENT"]);
+  });
+
+  test("a counter that wraps around still counts as progress", () => {
+    const { time, failures, supervisor } = supervise();
+    const cells = new Int32Array(1);
+    cells[0] = 2 ** 31 - 2;
+    supervisor.watch(BTC, () => Atomics.load(cells, 0));
+    supervisor.started(BTC);
+    for (let elapsed = 0; elapsed < 10_000; elapsed += 500) {
+      time.advance(500);
+      Atomics.add(cells, 0, 1);
+    }
+    expect(cells[0]).toBeLessThan(0);
+    expect(failures).toEqual([]);
+  });
+
   test("an exit is a failure at once (EXITED, with the exit code and the error before it)", () => {
     const { failures, supervisor } = supervise();
     supervisor.watch(BTC);
