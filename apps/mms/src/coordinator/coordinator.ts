@@ -89,14 +89,14 @@ export class Coordinator implements ServiceHandle {
     this.scheduler = options.scheduler ?? createSystemScheduler();
     this.clock = clock;
     this.instance = `${config.instanceName}-${this.runId}`;
-    this.slots = new SymbolSlots(config.symbols);
+    this.slots = new SymbolSlots(config.symbols, clock.now());
     // Every known series exists at zero from the start: a first trigger is a step a rate() sees.
     for (const slot of this.slots.all()) this.metrics.declareSymbol(slot.symbol);
     this.nats = new CoordinatorNats(logger, this.metrics);
     this.risk = new RiskWorkerLink(logger);
     this.leases = (options.useLeases ?? true) ? new LeaseWiring(this.slots, { instanceName: config.instanceName, leaseMs: config.leaseMs }, logger) : undefined;
     this.voice = new SymbolVoice({ runId: this.runId, instance: this.instance, account: config.account, jetStream: () => this.nats.jetStream, leasesInUse: () => this.leases?.inUse ?? false, clock, logger });
-    this.failures = new WorkerFailureResponse(this.voice, this.metrics, logger);
+    this.failures = new WorkerFailureResponse(this.voice, this.metrics, clock, logger);
     const supervision = { ...DEFAULT_SUPERVISOR_OPTIONS, ...(options.workerSilenceMs !== undefined ? { silenceMs: options.workerSilenceMs } : {}), ...(options.workerStartGraceMs !== undefined ? { workerStartGraceMs: options.workerStartGraceMs } : {}) };
     this.supervisor = new Supervisor(supervision, clock, this.scheduler, (symbol, failure) => this.onWorkerFailed(symbol, failure));
     this.controlRequests = new RequestTracker(this.scheduler, `${this.runId}-`);
