@@ -7,6 +7,7 @@ import { shutdownBudget } from "../shutdown-budget";
 import { THREAD_PROTOCOL_VERSION, type SymbolWorkerData } from "../thread-protocol";
 import { createSystemScheduler, systemClock, type Clock, type Scheduler } from "./clock";
 import { ControlRouter } from "./control-router";
+import { onInstanceControl } from "./instance-drain";
 import { LeaseWiring } from "./lease-wiring";
 import { CoordinatorNats } from "./nats-link";
 import { RequestTracker } from "./request-tracker";
@@ -126,6 +127,8 @@ export class Coordinator implements ServiceHandle {
       tracing: options.tracing ?? false,
       logger,
       instance: this.instance,
+      instanceCommand: (message, name, command) =>
+        void onInstanceControl(message, name, command, { instanceName: config.instanceName, instance: this.instance, slots: this.slots, control: this.control, leases: this.leases, logger }).catch((error: unknown) => logger.warn("instance command not handled", { command, error: String(error) })),
     });
   }
 

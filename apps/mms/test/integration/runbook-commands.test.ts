@@ -17,8 +17,9 @@ const EXERCISED_ELSEWHERE: Record<string, string> = {
 
 const suite = useMmsSuite();
 
+let instanceName = "";
 async function send(command: DocCommand): Promise<unknown[]> {
-  return sendAsNatsCli(suite.nats.client, command, { SYMBOL: BTC });
+  return sendAsNatsCli(suite.nats.client, command, { SYMBOL: BTC, INSTANCE: instanceName });
 }
 
 /** The single instance's control reply, and its one result. */
@@ -32,6 +33,7 @@ test("section 1's commands, in a sequence an on-call would send them, get the do
   const mms = await suite.start({ symbols: [{ symbol: BTC }] });
   await mms.quoting(BTC);
   const { instance } = mms.service;
+  instanceName = instance;
 
   // Status: one reply per instance, each symbol with its state, why, when and the blockers.
   for (const command of runbook.every("mms.status")) {
@@ -71,6 +73,12 @@ test("section 1's commands, in a sequence an on-call would send them, get the do
   const killAll = (await send(runbook.get("mms.control.all.kill"))) as ControlReply[];
   expect(killAll).toEqual([expect.objectContaining({ ok: true, instance, results: [expect.objectContaining({ symbol: BTC, to: "HALTED", accepted: true })] })]);
   expect((await controlled(reset)).result).toMatchObject({ accepted: true, to: "PAUSED" });
+  // Section 13: the drain pauses every symbol of the instance (this one uses no leases: none to release).
+  const drain = (await send(runbook.get("mms.control.instance.<INSTANCE>.drain"))) as ControlReply[];
+  expect(drain).toEqual([expect.objectContaining({ ok: true, instance, results: [expect.objectContaining({ symbol: BTC, from: "PAUSED", to: "PAUSED", accepted: true })] })]);
+  expect(await mms.symbolStatus(BTC)).toMatchObject({ reason: "MANUAL_PAUSE", detail: "drain: deploy 1.2.4", operator: "alice" });
+  // Its step 3, sent to this instance as the one that may quote (a drained one refuses: crash-safety/drain.test.ts).
+  expect((await controlled(runbook.get("mms.control.<SYMBOL>.resume", "standby takes over"))).result).toMatchObject({ accepted: true, to: "ACTIVE" });
   expect(await send(runbook.get("mms.control.all.kill", "", "pub"))).toEqual([]);
   await mms.waitForState(BTC, "HALTED", "MANUAL_KILL");
   await mms.expectCleanRun(["symbol HALTED"]);
