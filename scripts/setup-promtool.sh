@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# promtool, for the tests that lint a live /metrics scrape and unit-test the alert rules.
-# It comes with Debian's `prometheus` package; the daemon is not started. Idempotent.
+# promtool, for the tests that lint a live /metrics scrape and unit-test the alert rules, and
+# the prometheus server binary, which a test starts itself to run the Grafana dashboard's
+# queries against a live scrape. Both come with Debian's `prometheus` package; the packaged
+# daemon is not started. Idempotent.
 set -euo pipefail
-if command -v promtool >/dev/null 2>&1; then
+if command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; then
   exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
@@ -18,3 +20,4 @@ trap '[ "$created_policy" = true ] && rm -f "$policy"' EXIT
 apt-get install -y --no-install-recommends prometheus >/dev/null ||
   { apt-get update >/dev/null && apt-get install -y --no-install-recommends prometheus >/dev/null; }
 command -v promtool >/dev/null
+command -v prometheus >/dev/null

@@ -7,6 +7,7 @@ import {
   BookSnapshot,
   CONTROL_COMMANDS,
   ControlBody,
+  INSTANCE_COMMANDS,
   ControlReply,
   ExecutionReportSchemas,
   MarketStatus,
@@ -101,6 +102,8 @@ export function contractDocument(version: string): Record<string, unknown> {
   operation("receiveSymbolControl", "receive", "controlSymbol", "On-call controls one symbol.", { channel: "controlReply", message: "controlReply" });
   channel("controlAll", "mms.control.all.{command}", "A control command for every symbol of every running instance.", { controlBody, empty });
   operation("receiveAllControl", "receive", "controlAll", "On-call controls every symbol (e.g. the emergency kill).", { channel: "controlReply", message: "controlReply" });
+  channel("controlInstance", "mms.control.instance.{instanceName}.{instanceCommand}", "An MMS addition: a command for one whole instance; drain pauses every symbol there and releases its ownership leases for a standby. No reply from another instance.", { controlBody, empty });
+  operation("receiveInstanceControl", "receive", "controlInstance", "On-call drains one instance before a deploy.", { channel: "controlReply", message: "controlReply" });
   channel("statusRequest", "mms.status", "Request/reply with an empty body; every instance answers.", { empty });
   channel("statusReply", null, "The reply inbox of a status request.", { statusReply: message("StatusReply", StatusReply, "The instance and the state of each of its symbols.") });
   operation("answerStatus", "receive", "statusRequest", "Every instance answers with its symbols.", { channel: "statusReply", message: "statusReply" });
@@ -129,6 +132,8 @@ export function contractDocument(version: string): Record<string, unknown> {
         symbol: subjectToken(SymbolName, "A symbol, one subject token.", "BTCUSDT-PERP"),
         account: subjectToken(AccountName, "The trading account (SYSTEM_MARKET_MAKER unless the config names another).", "SYSTEM_MARKET_MAKER"),
         command: { description: "A control command.", enum: [...CONTROL_COMMANDS], examples: ["resume"] },
+        instanceName: { description: "The instance name of the config (the ownership lease owner), or the run-unique instance of mms.status.", examples: ["mms-a-0"] },
+        instanceCommand: { description: "A command for a whole instance.", enum: [...INSTANCE_COMMANDS], examples: ["drain"] },
       },
       schemas,
       messages,

@@ -107,7 +107,7 @@ export function operatorCommands(url: string, symbol: string, ansi = true): stri
     `  resume:           ${nats} req mms.control.${symbol}.resume ${body("feed back")}`,
     `  reduce-only:      ${nats} req mms.control.${symbol}.reduce ${body("work off the position")}   (quotes only toward zero; PAUSED REDUCED when flat)`,
     `  status:           ${nats} req mms.status ''`,
-    `  exchange faults:  ${nats} req sim.control.${symbol}.halt ''   (then resume-trading; also stop-md/start-md, crossed, skip-seq, delay-md '{"ms":3000}', reject-all '{"enabled":true}')`,
+    `  exchange faults:  ${nats} req sim.control.${symbol}.halt ''   (then resume-trading; also stop-md/start-md, crossed, skip-seq, delay-md '{"ms":2500}', reject-all '{"enabled":true}')`,
   ];
 }
 

@@ -1,12 +1,17 @@
 import { writeFileSync } from "node:fs";
 import { BacktestError, runBacktest } from "./backtest/backtest";
 import { runServiceOrExit } from "./main";
+import { OrderQueryError } from "./order-history/order-history";
+import { runOrderCommand } from "./order-history/order-command";
 import { readRecording, RecordingError, replayRecording } from "./replay";
 
 const USAGE = `usage:
   mms run --config PATH                      run the service (same as npm start)
   mms replay RECORDING [--out FILE]          run a recorded symbol offline; prints its intents and events
-  mms backtest --config PATH --data RECORDING [--sweep name=v1,v2 ...] [--out DIR] [--maker-fee-bps BPS] [--threads N]`;
+  mms backtest --config PATH --data RECORDING [--sweep name=v1,v2 ...] [--out DIR] [--maker-fee-bps BPS] [--threads N]
+  mms order CLIENT_ORDER_ID [--servers URL[,URL]] [--symbol SYMBOL] [--account ACCOUNT]
+                                             one order's life: its intents (MMS_EVENTS) and the exchange's reports (EXEC), in time order;
+                                             NATS from --servers or NATS_URL, credentials from NATS_USER/NATS_PASSWORD/NATS_TOKEN/NATS_CREDS_FILE`;
 
 function option(argv: readonly string[], name: string): string | undefined {
   const index = argv.indexOf(name);
@@ -33,6 +38,16 @@ async function main(argv: readonly string[]): Promise<number> {
       else process.stdout.write(`${lines.join("\n")}\n`);
       process.stderr.write(`replayed ${file}: ${result.intents.length} intents, ${result.events.length} events; final state ${result.finalStatus.state} (${result.finalStatus.reason ?? "no reason"}), position ${result.finalStatus.position}\n`);
       return 0;
+    }
+    case "order": {
+      const clientOrderId = rest[0];
+      if (!clientOrderId || clientOrderId.startsWith("--")) break;
+      return runOrderCommand(
+        { clientOrderId, servers: option(rest, "--servers"), symbol: option(rest, "--symbol"), account: option(rest, "--account") },
+        process.env,
+        (text) => process.stdout.write(text),
+        (text) => process.stderr.write(text),
+      );
     }
     case "backtest": {
       const configPath = option(rest, "--config");
@@ -61,7 +76,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: Error) => {
-    const known = error instanceof RecordingError || error instanceof BacktestError;
+    const known = error instanceof RecordingError || error instanceof BacktestError || error instanceof OrderQueryError;
     process.stderr.write(`mms: ${known ? error.message : (error.stack ?? error.message)}\n`);
     process.exitCode = known ? 2 : 1;
   },

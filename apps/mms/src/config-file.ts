@@ -31,7 +31,18 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv): Co
 }
 
 function applyEnvironment(config: ServiceConfig, env: NodeJS.ProcessEnv): ServiceConfig {
-  const nats = { ...config.nats };
+  const level = env.MMS_LOG_LEVEL;
+  return {
+    ...config,
+    instanceName: env.MMS_INSTANCE_NAME || config.instanceName,
+    nats: natsWithEnvironment(config.nats, env),
+    logging: level === "error" || level === "warn" || level === "info" || level === "debug" ? { level } : config.logging,
+  };
+}
+
+/** Credentials and TLS files from the environment over the given NATS settings (also for the CLI's tools). */
+export function natsWithEnvironment(settings: ServiceConfig["nats"], env: NodeJS.ProcessEnv): ServiceConfig["nats"] {
+  const nats = { ...settings };
   if (env.NATS_USER) nats.user = env.NATS_USER;
   if (env.NATS_PASSWORD) nats.password = env.NATS_PASSWORD;
   if (env.NATS_TOKEN) nats.token = env.NATS_TOKEN;
@@ -43,11 +54,5 @@ function applyEnvironment(config: ServiceConfig, env: NodeJS.ProcessEnv): Servic
   if (env.NATS_TLS_CERT_FILE) tls.certFile = env.NATS_TLS_CERT_FILE;
   if (env.NATS_TLS_KEY_FILE) tls.keyFile = env.NATS_TLS_KEY_FILE;
   if (Object.keys(tls).length > 0) nats.tls = tls;
-  const level = env.MMS_LOG_LEVEL;
-  return {
-    ...config,
-    instanceName: env.MMS_INSTANCE_NAME || config.instanceName,
-    nats,
-    logging: level === "error" || level === "warn" || level === "info" || level === "debug" ? { level } : config.logging,
-  };
+  return nats;
 }

@@ -18,11 +18,11 @@ export {
   type RefusalReason,
   type StopReason,
 } from "./reasons";
-export { CONTROL_COMMANDS, ControlBody, ControlReply, type ControlCommand, type ControlResult } from "./control";
+export { CONTROL_COMMANDS, INSTANCE_COMMANDS, ControlBody, ControlReply, type ControlCommand, type ControlResult } from "./control";
 export { StatusReply, type OpenOrderView, type SymbolStatus } from "./status";
 export { AUDIT_EVENT_TYPES, AuditEventSchemas, type AuditEvent, type AuditEventBody, type CheckpointEvent, type StateEvent } from "./events";
 export { CONFIG_DEFAULTS, MmpConfig, SymbolConfig, type ServiceConfig, type ServiceConfigInput, type SymbolConfigInput } from "./config";
 export { parseServiceConfig, symbolWithDefaults, validateServiceConfig } from "./config-loader";
 export { compileUnionValidator, compileValidator, decodeAndValidate, decodeJson, formatIssues, type Validated, type ValidationIssue, type Validator } from "./validation";
 export { validators } from "./validators";
-export { ALL_SYMBOLS, OWNERS_BUCKET, STREAMS, subjects } from "./subjects";
+export { ALL_SYMBOLS, INSTANCE_TARGET, OWNERS_BUCKET, STREAMS, subjects } from "./subjects";

@@ -1,6 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { ComputedDecimalString, DecimalString, Identifier, PositiveDecimalString, SignedDecimalString, Side, SymbolName } from "./primitives";
-import { ControlRefusalCode } from "./control";
+import { ComputedDecimalString, DecimalString, Identifier, PositiveDecimalString, SignedDecimalString, Side, SymbolName, Text, Timestamp } from "./primitives";
+import { ControlRefusalCode, OperatorName } from "./control";
 import { QuotingMode, SymbolStateName } from "./states";
 
 export const OpenOrderView = Type.Object({
@@ -18,6 +18,13 @@ export const SymbolStatus = Type.Object({
   state: SymbolStateName,
   /** Why the symbol stopped. */
   reason: Type.Union([Type.String(), Type.Null()]),
+  // An MMS addition: when and how it stopped. Null while ACTIVE; optional for older producers.
+  /** When the symbol stopped for `reason` (ms since the Unix epoch). */
+  stoppedAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+  /** The stop's detail text (the alert's message; an operator's reason for kill, pause, reset). */
+  detail: Type.Optional(Type.Union([Text, Type.Null()])),
+  /** Who sent the kill, pause or reset that stopped it; null for an automatic stop. */
+  operator: Type.Optional(Type.Union([OperatorName, Type.Null()])),
   /** What a resume would be refused for now, the first one first; empty while ACTIVE. */
   resumeBlockers: Type.Optional(Type.Array(ControlRefusalCode)),
   mode: QuotingMode,

@@ -9,6 +9,8 @@ export const subjects = {
   orders: (symbol: string) => `orders.${symbol}`,
   executionReports: (account: string, symbol: string) => `exec.${account}.${symbol}`,
   control: (target: string, command: string) => `mms.control.${target}.${command}`,
+  /** An MMS addition: a command to one whole instance, by its instance name (`drain`). */
+  instanceControl: (instanceName: string, command: string) => `mms.control.instance.${instanceName}.${command}`,
   controlWildcard: "mms.control.>",
   statusRequest: "mms.status",
   event: (symbol: string, type: string) => `mms.events.${symbol}.${type}`,
@@ -24,3 +26,6 @@ export const OWNERS_BUCKET = "MMS_OWNERS";
 
 /** The control target that means every symbol of every instance. */
 export const ALL_SYMBOLS = "all";
+
+/** The control target that addresses one instance (`mms.control.instance.<instanceName>.<command>`); never a symbol (symbols are upper case). */
+export const INSTANCE_TARGET = "instance";

@@ -4,3 +4,4 @@ export { publishIntent } from "./intent-publisher";
 export { startExecutionReportFeed, type CaughtUpInfo, type ExecutionReportFeed } from "./execution-report-feed";
 export { LeaseManager, type LeaseEvent } from "./ownership-lease";
 export { readLatestCheckpoint, type LatestCheckpoint } from "./checkpoint-store";
+export { readStream, type StoredMessage } from "./stream-reader";

@@ -70,3 +70,48 @@ describe("resumeBlockers in the status", () => {
     expect(describeSymbol(driver.actor, driver.now).resumeBlockers).toEqual(["STARTUP", "NO_BOOK"]);
   });
 });
+
+describe("when, how and by whom the symbol stopped (stoppedAt, detail, operator)", () => {
+  test("at start-up: dated by the actor's first event, no operator", () => {
+    const driver = new Driver();
+    const startedAt = driver.now;
+    driver.recoveryComplete();
+    driver.advance(5000).timer();
+    expect(describeSymbol(driver.actor, driver.now)).toMatchObject({ reason: "STARTUP", stoppedAt: startedAt, detail: expect.stringContaining("starting"), operator: null });
+  });
+
+  test("an automatic stop carries the alert's message and its time; ACTIVE shows nulls", () => {
+    const driver = new Driver();
+    driver.active();
+    expect(describeSymbol(driver.actor, driver.now)).toMatchObject({ state: "ACTIVE", stoppedAt: null, detail: null, operator: null });
+    driver.advance(100);
+    const stoppedAt = driver.now;
+    const commands = driver.step({ kind: "SLOW_CONSUMER" });
+    const alert = commands.find((command) => command.kind === "EMIT_EVENT" && command.event.type === "alert");
+    expect(alert).toMatchObject({ event: { message: "the NATS client reported a slow consumer" } });
+    driver.advance(7000).timer();
+    expect(describeSymbol(driver.actor, driver.now)).toMatchObject({ reason: "BUS_LAG", stoppedAt, detail: "the NATS client reported a slow consumer", operator: null });
+  });
+
+  test("a kill names its operator and reason; a later automatic pause does not replace them; a reset is signed by whoever reset", () => {
+    const driver = new Driver();
+    driver.active();
+    driver.advance(10);
+    const killedAt = driver.now;
+    driver.control("kill", { operator: "alice", reason: "odd fills" });
+    driver.advance(10).step({ kind: "CONNECTION_LOST" });
+    expect(describeSymbol(driver.actor, driver.now)).toMatchObject({ state: "HALTED", reason: "MANUAL_KILL", stoppedAt: killedAt, detail: "odd fills", operator: "alice" });
+    driver.step({ kind: "CONNECTION_RESTORED" });
+    driver.advance(10);
+    const resetAt = driver.now;
+    driver.control("reset", { operator: "bob", reason: "fills checked" });
+    expect(describeSymbol(driver.actor, driver.now)).toMatchObject({ state: "PAUSED", reason: "MANUAL_RESET", stoppedAt: resetAt, detail: "fills checked", operator: "bob" });
+  });
+
+  test("a pause without a body is still a manual stop, with no operator named", () => {
+    const driver = new Driver();
+    driver.active();
+    driver.control("pause", undefined);
+    expect(describeSymbol(driver.actor, driver.now)).toMatchObject({ reason: "MANUAL_PAUSE", stoppedAt: driver.now, detail: "manual pause", operator: null });
+  });
+});

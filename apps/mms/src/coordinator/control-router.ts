@@ -1,5 +1,5 @@
 import type { Msg } from "@nats-io/nats-core";
-import { ALL_SYMBOLS, CONTROL_COMMANDS, type ControlReply, type ControlResult } from "@mms/contracts";
+import { ALL_SYMBOLS, CONTROL_COMMANDS, INSTANCE_TARGET, type ControlReply, type ControlResult } from "@mms/contracts";
 import type { Logger } from "@mms/logging";
 import { injectTraceContext, readTraceHeaders, SpanKind, withSpan } from "@mms/telemetry";
 import { controlBodyOf } from "./control-body";
@@ -26,6 +26,8 @@ export interface ControlRouterSettings {
   readonly logger: Logger;
   /** As in mms.status: every reply names the instance that sent it. */
   readonly instance: string;
+  /** `mms.control.instance.<instanceName>.<command>`: a command to a whole instance (drain). */
+  readonly instanceCommand: (message: Msg, instanceName: string, command: string) => void;
 }
 
 /**
@@ -47,6 +49,7 @@ export class ControlRouter {
 
   private traceControl(message: Msg): void {
     const [, , target, command, ...rest] = message.subject.split(".");
+    if (target === INSTANCE_TARGET && command !== undefined && rest.length === 1) return this.settings.instanceCommand(message, command, rest[0]!);
     if (target === undefined || command === undefined || rest.length > 0) return;
     if (!this.settings.tracing) return this.route(message, target, command, undefined);
     // A span per command; its context travels to the actors inside the message.
@@ -59,12 +62,20 @@ export class ControlRouter {
   }
 
   private route(message: Msg, target: string, command: string, traceCarrier: Record<string, string> | undefined): void {
-    const { slots, requests, risk } = this.settings;
-    const body = controlBodyOf(message);
+    const { slots } = this.settings;
     const only = slots.get(target);
     const targets = target === ALL_SYMBOLS ? slots.all() : only ? [only] : [];
     // A symbol this instance does not run: another instance may, so stay silent.
     if (targets.length === 0) return;
+    void this.dispatch(targets, command, controlBodyOf(message), { viaRisk: target === ALL_SYMBOLS, traceCarrier }).then((results) => {
+      if (message.reply) message.respond(encoder.encode(JSON.stringify(replyOf(this.settings.instance, command, results))));
+    });
+  }
+
+  /** The command to each target's actor (or, for a dead one, answered here); every result, once all are in. */
+  dispatch(targets: readonly SymbolSlot[], command: string, body: unknown, options: { readonly viaRisk: boolean; readonly traceCarrier?: Record<string, string> | undefined }): Promise<ControlResult[]> {
+    const { slots, requests, risk } = this.settings;
+    const { traceCarrier } = options;
     const live = targets.filter(isServed);
     if (command === "kill") this.settings.killing(live.map((slot) => slot.symbol));
     const dead = targets.filter((slot) => !live.includes(slot));
@@ -75,18 +86,18 @@ export class ControlRouter {
     );
     const carrier = traceCarrier ? { traceCarrier } : {};
     // `all` goes through the risk actor; should it be gone, straight to every actor.
-    const fannedOut = target === ALL_SYMBOLS && risk.controlAll({ kind: "CONTROL_ALL", requestId, command, body, ...carrier });
+    const fannedOut = options.viaRisk && risk.controlAll({ kind: "CONTROL_ALL", requestId, command, body, ...carrier });
     if (!fannedOut) for (const slot of live) slots.post(slot, { kind: "ACTOR_EVENT", symbol: slot.symbol, event: { kind: "CONTROL", requestId, command, body }, ...carrier });
 
     const deadResults = Promise.all(dead.map((slot) => answerForDeadSymbol(slot, command, body, this.settings.voice, this.settings.restart)));
-    void Promise.all([outcomes, deadResults]).then(([liveOutcomes, fromDead]) => {
+    return Promise.all([outcomes, deadResults]).then(([liveOutcomes, fromDead]) => {
       const answered = liveOutcomes.flatMap((outcome) => (outcome.answered ? [outcome.answer] : []));
       const unanswered = liveOutcomes.flatMap((outcome): ControlResult[] => {
         const slot = outcome.answered ? undefined : slots.get(outcome.party);
         if (outcome.answered || !slot) return [];
         return [{ symbol: slot.symbol, from: slot.lastStatus.state, to: slot.lastStatus.state, accepted: false, reason: outcome.reason }];
       });
-      if (message.reply) message.respond(encoder.encode(JSON.stringify(replyOf(this.settings.instance, command, [...answered, ...fromDead, ...unanswered]))));
+      return [...answered, ...fromDead, ...unanswered];
     });
   }
 }

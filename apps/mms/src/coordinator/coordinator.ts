@@ -8,6 +8,7 @@ import { shutdownBudget } from "../shutdown-budget";
 import { THREAD_PROTOCOL_VERSION, type SymbolWorkerData } from "../thread-protocol";
 import { createSystemScheduler, systemClock, type Clock, type Scheduler } from "./clock";
 import { ControlRouter } from "./control-router";
+import { onInstanceControl } from "./instance-drain";
 import { LeaseWiring } from "./lease-wiring";
 import { CoordinatorNats } from "./nats-link";
 import { RequestTracker } from "./request-tracker";
@@ -92,14 +93,14 @@ export class Coordinator implements ServiceHandle {
     this.scheduler = options.scheduler ?? createSystemScheduler();
     this.clock = clock;
     this.instance = `${config.instanceName}-${this.runId}`;
-    this.slots = new SymbolSlots(config.symbols);
+    this.slots = new SymbolSlots(config.symbols, clock.now());
     // Every known series exists at zero from the start: a first trigger is a step a rate() sees.
     for (const slot of this.slots.all()) this.metrics.declareSymbol(slot.symbol);
     this.nats = new CoordinatorNats(logger, this.metrics);
     this.risk = new RiskWorkerLink(logger);
     this.leases = (options.useLeases ?? true) ? new LeaseWiring(this.slots, { instanceName: config.instanceName, leaseMs: config.leaseMs }, logger) : undefined;
     this.voice = new SymbolVoice({ runId: this.runId, instance: this.instance, account: config.account, jetStream: () => this.nats.jetStream, leasesInUse: () => this.leases?.inUse ?? false, clock, logger });
-    this.failures = new WorkerFailureResponse(this.voice, this.metrics, logger);
+    this.failures = new WorkerFailureResponse(this.voice, this.metrics, clock, logger);
     const supervision = { ...DEFAULT_SUPERVISOR_OPTIONS, ...(options.workerSilenceMs !== undefined ? { silenceMs: options.workerSilenceMs } : {}), ...(options.workerStartGraceMs !== undefined ? { workerStartGraceMs: options.workerStartGraceMs } : {}) };
     this.supervisor = new Supervisor(supervision, clock, this.scheduler, (symbol, failure) => this.onWorkerFailed(symbol, failure));
     this.controlRequests = new RequestTracker(this.scheduler, `${this.runId}-`);
@@ -132,6 +133,8 @@ export class Coordinator implements ServiceHandle {
       tracing: options.tracing ?? false,
       logger,
       instance: this.instance,
+      instanceCommand: (message, name, command) =>
+        void onInstanceControl(message, name, command, { instanceName: config.instanceName, instance: this.instance, slots: this.slots, control: this.control, leases: this.leases, logger }).catch((error: unknown) => logger.warn("instance command not handled", { command, error: String(error) })),
     });
   }
 

@@ -41,6 +41,19 @@ export class LeaseWiring {
     this.slots.post(slot, { kind: "ACTOR_EVENT", symbol: slot.symbol, event });
   }
 
+  /**
+   * Releases every lease and takes none again in this process (a drain before a deploy): each
+   * actor hears the symbol is owned elsewhere now, so a resume here is refused.
+   */
+  async drain(): Promise<void> {
+    await this.manager?.stop();
+    for (const slot of this.slots.all()) {
+      slot.leaseHeld = false;
+      this.slots.post(slot, { kind: "ACTOR_EVENT", symbol: slot.symbol, event: { kind: "OWNERSHIP", status: "OWNED_ELSEWHERE", owner: "none (this instance is drained)" } });
+    }
+    this.logger.warn("drained: every lease released; none is taken again until a restart", { instance: this.settings.instanceName });
+  }
+
   async stop(): Promise<void> {
     await this.manager?.stop().catch((error: unknown) => this.logger.warn("lease release failed", { error: String(error) }));
   }

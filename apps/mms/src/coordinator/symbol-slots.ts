@@ -20,9 +20,9 @@ export interface SymbolSlot {
   readonly queued: CoordinatorToSymbol[];
 }
 
-/** Before the worker's first heartbeat nothing is known of the inventory: null figures, never "0". */
-export function startupStatus(config: SymbolConfig): SymbolStatus {
-  return { symbol: config.symbol, state: "PAUSED", reason: "STARTUP", resumeBlockers: ["STARTUP"], mode: config.mode, position: null, avgEntryPx: null, realizedPnl: null, unrealizedPnl: null, fees: null, openOrders: [] };
+/** Before the worker's first heartbeat nothing is known of the inventory: null figures, never "0". `now`: when its worker is (re)started. */
+export function startupStatus(config: SymbolConfig, now: number): SymbolStatus {
+  return { symbol: config.symbol, state: "PAUSED", reason: "STARTUP", stoppedAt: now, detail: "starting: worker not running yet", operator: null, resumeBlockers: ["STARTUP"], mode: config.mode, position: null, avgEntryPx: null, realizedPnl: null, unrealizedPnl: null, fees: null, openOrders: [] };
 }
 
 /** A worker runs for it, or will: messages reach its actor and it is expected to answer. */
@@ -34,7 +34,7 @@ export function isServed(slot: SymbolSlot): boolean {
 export class SymbolSlots {
   private readonly slots = new Map<string, SymbolSlot>();
 
-  constructor(symbols: readonly SymbolConfig[]) {
+  constructor(symbols: readonly SymbolConfig[], now: number) {
     for (const config of symbols) {
       this.slots.set(config.symbol, {
         config,
@@ -42,7 +42,7 @@ export class SymbolSlots {
         worker: undefined,
         failed: false,
         recovered: false,
-        lastStatus: startupStatus(config),
+        lastStatus: startupStatus(config, now),
         lastEventSeq: 0,
         leaseHeld: false,
         shutdownComplete: undefined,

@@ -1,5 +1,6 @@
 import type { Logger } from "@mms/logging";
 import { SYMBOL_STATE_VALUES, type MetricsRegistry } from "@mms/telemetry";
+import type { Clock } from "./clock";
 import { describeWorkerFailure, type WorkerFailure } from "./supervisor";
 import { startupStatus, type SymbolSlot } from "./symbol-slots";
 import type { SymbolVoice } from "./symbol-voice";
@@ -12,6 +13,7 @@ export class WorkerFailureResponse {
   constructor(
     private readonly voice: SymbolVoice,
     private readonly metrics: MetricsRegistry,
+    private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
 
@@ -25,11 +27,12 @@ export class WorkerFailureResponse {
     this.metrics.set("symbol_state", SYMBOL_STATE_VALUES.HALTED, { symbol });
     const from = slot.lastStatus.state;
     this.logger.error("symbol worker failed: cancelling and halting", { symbol, reason: failure.kind, cause: failure.cause, detail, ...(failure.cause === "EXITED" && failure.error ? { error: failure.error } : {}) });
-    slot.lastStatus = { ...slot.lastStatus, state: "HALTED", reason: "WORKER_FAILED", resumeBlockers: ["WORKER_FAILED"] };
+    const message = `symbol worker failed: ${detail}`;
+    slot.lastStatus = { ...slot.lastStatus, state: "HALTED", reason: "WORKER_FAILED", stoppedAt: this.clock.now(), detail: message, operator: null, resumeBlockers: ["WORKER_FAILED"] };
     await this.voice.cancelAll(slot, "WORKER_FAILED");
     await this.voice.publishEvents(slot, [
       { type: "state", from, to: "HALTED", reason: "WORKER_FAILED" },
-      { type: "alert", reason: "WORKER_FAILED", from, to: "HALTED", message: `symbol worker failed: ${detail}` },
+      { type: "alert", reason: "WORKER_FAILED", from, to: "HALTED", message },
     ]);
   }
 
@@ -40,7 +43,7 @@ export class WorkerFailureResponse {
     slot.failed = false;
     slot.recovered = false;
     // The fresh actor rebuilds the inventory: until it reports, nothing is known of it (null, not the old figure).
-    slot.lastStatus = startupStatus(slot.config);
+    slot.lastStatus = startupStatus(slot.config, this.clock.now());
     slot.restarts += 1;
   }
 }

@@ -51,8 +51,14 @@ describe("operator commands", () => {
   test("kill halts; resume is refused until a reset by an operator", async () => {
     const mms = await start({ symbols: [{ symbol: BTC }] });
     await mms.quoting(BTC);
-    await mms.control(`mms.control.${BTC}.kill`);
+    const killedAfter = Date.now();
+    await mms.control(`mms.control.${BTC}.kill`, { operator: "alice", reason: "odd fills" });
     await mms.waitForCancelAll(BTC, "MANUAL_KILL");
+    // Status says who stopped it, why and when: no need to read the audit stream.
+    const killed = await mms.symbolStatus(BTC);
+    expect(killed).toMatchObject({ state: "HALTED", reason: "MANUAL_KILL", operator: "alice", detail: "odd fills" });
+    expect(killed.stoppedAt).toBeGreaterThanOrEqual(killedAfter);
+    expect(killed.stoppedAt).toBeLessThanOrEqual(Date.now());
     expect((await mms.control(`mms.control.${BTC}.resume`, RESUME_BODY)).results?.[0]).toMatchObject({ accepted: false, reason: "HALTED_NEEDS_RESET", from: "HALTED", to: "HALTED" });
     expect((await mms.control(`mms.control.${BTC}.pause`)).results?.[0]).toMatchObject({ accepted: false, reason: "HALTED_NEEDS_RESET" });
     expect((await mms.control(`mms.control.${BTC}.reset`, {})).results?.[0]).toMatchObject({ accepted: false, reason: "OPERATOR_REQUIRED" });

@@ -12,8 +12,9 @@ export function onControl(ctx: StepContext, requestId: string, command: string, 
   const actor = ctx.actor;
   const from = actor.state.name;
   const decision = decideControl(controlView(actor, ctx.now), command, rawBody);
-  for (const effect of decision.effects) applyEffect(ctx, effect);
   const { refusal, body } = decision;
+  const signature = { operator: body?.operator || null, operatorReason: body?.reason?.trim() ? body.reason : null };
+  for (const effect of decision.effects) applyEffect(ctx, effect, signature);
   const to = actor.state.name;
   const result = { symbol: symbolOf(ctx), from, to, accepted: refusal === undefined, ...(refusal ? { reason: refusal } : {}) };
   emit(ctx, { type: "control", command, operator: body?.operator ?? null, operatorReason: body?.reason ?? null, accepted: result.accepted, refusal: refusal ?? null, from, to });
@@ -34,17 +35,23 @@ export function controlView(actor: SymbolActorState, now: number): ControlView {
   };
 }
 
-function applyEffect(ctx: StepContext, effect: ControlEffect): void {
+/** Who sent the command and why: the status shows it for the stop it caused. */
+interface Signature {
+  readonly operator: string | null;
+  readonly operatorReason: string | null;
+}
+
+function applyEffect(ctx: StepContext, effect: ControlEffect, signature: Signature): void {
   const actor = ctx.actor;
   switch (effect.kind) {
     case "CANCEL_ALL":
       return cancelAllNowOrOnReconnect(ctx, effect.reason);
     case "STOP":
-      return intendedStop(ctx, effect.target, effect.reason, effect.reason === "MANUAL_KILL" ? "manual kill" : "manual pause");
+      return intendedStop(ctx, effect.target, effect.reason, signature.operatorReason ?? (effect.reason === "MANUAL_KILL" ? "manual kill" : "manual pause"), signature.operator);
     case "RELABEL_PAUSE":
-      return relabelPause(ctx, effect.reason, "manual pause");
+      return relabelPause(ctx, effect.reason, signature.operatorReason ?? "manual pause", signature.operator);
     case "RESET":
-      if (reset(ctx)) confirmInventory(ctx);
+      if (reset(ctx, signature.operator, signature.operatorReason)) confirmInventory(ctx);
       return;
     case "RESUME":
       actor.reduceOnly = false;

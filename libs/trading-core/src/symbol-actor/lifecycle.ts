@@ -2,6 +2,7 @@ import { LIMITS, type StopReason } from "@mms/contracts";
 import { resetTransition, resumeTransition, stopTransition, type StopTarget, type Transition } from "../state-machine";
 import type { PretradeCheckName } from "../protection/pretrade-check";
 import { cancelAllNowOrOnReconnect } from "./intents";
+import type { StopRecord } from "./state";
 import { emit, log, type StepContext } from "./step-context";
 
 interface StopEffects {
@@ -12,6 +13,8 @@ interface StopEffects {
   /** Already PAUSED: the reason becomes this one. False keeps why the symbol stopped; what blocks a resume now is in the status's resumeBlockers. */
   readonly relabelsPause: boolean;
   readonly findings?: RiskFindings | undefined;
+  /** Who asked for an intended stop (kill, pause), for the status. */
+  readonly operator?: string | null;
 }
 
 /** What a protection check found, carried by the risk event and the log (e.g. the failed pre-trade check). */
@@ -35,8 +38,8 @@ export function stop(ctx: StepContext, target: StopTarget, reason: StopReason, d
 }
 
 /** A stop someone asked for (kill, pause, SIGTERM): cancels, no alert. */
-export function intendedStop(ctx: StepContext, target: StopTarget, reason: StopReason, detail: string): void {
-  applyStop(ctx, target, reason, detail, { cancelAll: true, alert: false, relabelsPause: true });
+export function intendedStop(ctx: StepContext, target: StopTarget, reason: StopReason, detail: string, operator: string | null = null): void {
+  applyStop(ctx, target, reason, detail, { cancelAll: true, alert: false, relabelsPause: true, operator });
 }
 
 /** The lease was lost: an alert, but no CANCEL_ALL (another instance may own the account now). */
@@ -45,8 +48,8 @@ export function stopWithoutCancelAll(ctx: StepContext, target: StopTarget, reaso
 }
 
 /** A PAUSED symbol's reason changes; nothing is cancelled or alerted. */
-export function relabelPause(ctx: StepContext, reason: StopReason, detail: string): void {
-  applyStop(ctx, "PAUSED", reason, detail, { cancelAll: false, alert: false, relabelsPause: true });
+export function relabelPause(ctx: StepContext, reason: StopReason, detail: string, operator: string | null = null): void {
+  applyStop(ctx, "PAUSED", reason, detail, { cancelAll: false, alert: false, relabelsPause: true, operator });
 }
 
 function applyStop(ctx: StepContext, target: StopTarget, reason: StopReason, detail: string, effects: StopEffects): void {
@@ -55,32 +58,38 @@ function applyStop(ctx: StepContext, target: StopTarget, reason: StopReason, det
   if (change.kind === "UNCHANGED" || (change.kind === "REASON_CHANGED" && !effects.relabelsPause)) return;
   if (change.kind === "MOVED" && effects.cancelAll) cancelAllNowOrOnReconnect(ctx, reason);
   actor.state = change.to;
+  // Event text is bounded (the contract's Text): a detail quoting a hostile message could be megabytes.
+  const text = boundedText(detail);
+  actor.stop = { at: ctx.now, detail: text, operator: effects.operator ?? null };
   actor.lastQuoteKey = undefined;
   if (change.kind === "MOVED") actor.reduceOnly = false;
   emit(ctx, { type: "state", from: change.from.name, to: change.to.name, reason });
   if (change.kind === "MOVED" && effects.alert) {
-    // Event text is bounded (the contract's Text): a detail quoting a hostile message could be megabytes.
-    const text = detail.length > LIMITS.maxTextLength ? `${detail.slice(0, LIMITS.maxTextLength - 1)}…` : detail;
     emit(ctx, { type: "alert", reason, from: change.from.name, to: change.to.name, message: text });
     emit(ctx, { type: "risk", reason, detail: text, ...(effects.findings ? { check: effects.findings.check, values: { ...effects.findings.values } } : {}) });
   }
   log(ctx, change.kind === "MOVED" && target === "HALTED" ? "error" : "warn", `symbol ${change.to.name}`, { from: change.from.name, to: change.to.name, reason, detail, ...effects.findings });
 }
 
+function boundedText(detail: string): string {
+  return detail.length > LIMITS.maxTextLength ? `${detail.slice(0, LIMITS.maxTextLength - 1)}…` : detail;
+}
+
 /** PAUSED to ACTIVE; the caller checked that nothing blocks it. False when the state machine refuses. */
 export function resume(ctx: StepContext): boolean {
-  return applyOperatorTransition(ctx, resumeTransition(ctx.actor.state));
+  return applyOperatorTransition(ctx, resumeTransition(ctx.actor.state), undefined);
 }
 
-/** HALTED to PAUSED (MANUAL_RESET). False when the state machine refuses. */
-export function reset(ctx: StepContext): boolean {
-  return applyOperatorTransition(ctx, resetTransition(ctx.actor.state));
+/** HALTED to PAUSED (MANUAL_RESET), dated and signed by the operator. False when the state machine refuses. */
+export function reset(ctx: StepContext, operator: string | null, operatorReason: string | null): boolean {
+  return applyOperatorTransition(ctx, resetTransition(ctx.actor.state), { at: ctx.now, detail: boundedText(operatorReason ?? "manual reset"), operator });
 }
 
-function applyOperatorTransition(ctx: StepContext, change: Transition | { readonly kind: "REFUSED" }): boolean {
+function applyOperatorTransition(ctx: StepContext, change: Transition | { readonly kind: "REFUSED" }, stopRecord: StopRecord | undefined): boolean {
   if (change.kind === "REFUSED") return false;
   if (change.kind === "UNCHANGED") return true;
   ctx.actor.state = change.to;
+  ctx.actor.stop = stopRecord;
   emit(ctx, { type: "state", from: change.from.name, to: change.to.name, reason: change.to.reason });
   return true;
 }

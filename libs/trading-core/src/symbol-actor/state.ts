@@ -57,11 +57,23 @@ export type CountdownState = { readonly kind: "OFF" } | { readonly kind: "ARMED"
 /** A gap or invalid data makes the book unusable until a fresh snapshot arrives. */
 export type BookState = { readonly kind: "AWAITING_SNAPSHOT"; readonly requestedAt: number | undefined } | { readonly kind: "READY" };
 
+/**
+ * When and why the symbol last stopped, for the status: `at` is undefined only before the
+ * actor's first step (its start), `operator` names who sent a manual stop or reset.
+ */
+export interface StopRecord {
+  readonly at: number | undefined;
+  readonly detail: string;
+  readonly operator: string | null;
+}
+
 /** Everything one symbol actor owns. Only `stepSymbol` changes it. */
 export interface SymbolActorState {
   readonly settings: SymbolActorSettings;
   readonly parameters: QuoteParameters;
   state: SymbolState;
+  /** Undefined while ACTIVE. */
+  stop: StopRecord | undefined;
   mode: QuotingMode;
   /** The last book built; kept while awaiting a snapshot (the figures still show it). */
   book: OrderBook | undefined;
@@ -114,6 +126,7 @@ export function initialSymbolState(settings: SymbolActorSettings, ids: IdSource 
     settings,
     parameters: quoteParameters(config),
     state: STARTUP_STATE,
+    stop: { at: undefined, detail: "starting: replaying EXEC", operator: null },
     mode: settings.initialMode ?? config.mode,
     book: undefined,
     bookState: { kind: "AWAITING_SNAPSHOT", requestedAt: undefined },

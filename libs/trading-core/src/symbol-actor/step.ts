@@ -21,6 +21,8 @@ export interface StepResult {
  */
 export function stepSymbol(state: SymbolActorState, event: SymbolEvent, now: number): StepResult {
   const ctx: StepContext = { actor: state, now, commands: [] };
+  // The start-up stop is dated by the actor's first event: the actor itself has no clock.
+  if (state.stop?.at === undefined && state.stop) state.stop = { ...state.stop, at: now };
   // Conflated deltas wait for the look at the market; anything else that may read it comes after that look.
   if (state.bookChangedSinceLook && event.kind !== "BOOK_DELTA" && event.kind !== "BOOK_SNAPSHOT") lookAtDeferredBookChange(ctx);
   dispatch(ctx, event);

@@ -42,7 +42,8 @@ function touchOf(state: SymbolActorState, book: OrderBook): MarketTouch {
 export function describeSymbol(state: SymbolActorState, now: number): SymbolStatus {
   const mid = marketTouch(state).mid;
   const ledger = state.ledger;
-  const identity = { symbol: state.settings.config.symbol, state: state.state.name, reason: state.state.reason, resumeBlockers: statusResumeBlockers(state, now), mode: state.mode };
+  const stop = state.stop;
+  const identity = { symbol: state.settings.config.symbol, state: state.state.name, reason: state.state.reason, stoppedAt: stop?.at ?? null, detail: stop?.detail ?? null, operator: stop?.operator ?? null, resumeBlockers: statusResumeBlockers(state, now), mode: state.mode };
   // Until the replay is done the inventory is not known: null, never a guess such as "0".
   if (state.recovery === "REPLAYING") {
     return { ...identity, position: null, avgEntryPx: null, realizedPnl: null, unrealizedPnl: null, fees: null, openOrders: describeOpenOrders(state, now) };
