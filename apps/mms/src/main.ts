@@ -1,3 +1,5 @@
+// First: later imports are compiled through the cache.
+import "./compile-cache";
 import { createLogger, setTraceContextProvider } from "@mms/logging";
 import { getActiveTraceIds, startTracing } from "@mms/telemetry";
 import { configPathFrom, loadConfig } from "./config-file";

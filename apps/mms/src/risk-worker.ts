@@ -1,3 +1,5 @@
+// First: later imports are compiled through the cache.
+import "./compile-cache";
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { createLogger } from "@mms/logging";
 import { initialRiskState, stepRisk, type RiskActorEvent } from "@mms/trading-core";

@@ -133,6 +133,11 @@ export class SymbolObservability {
     withSpan("mms.kill", { "mms.symbol": this.labels.symbol, "mms.reason": reason, "mms.state": state, "mms.automatic": automatic }, () => undefined, { kind: SpanKind.INTERNAL });
   }
 
+  /** A CANCEL_ALL goes out again: the ORDERS stream did not acknowledge it. */
+  cancelAllResent(): void {
+    this.metrics?.add("cancel_all_resends", 1, this.labels);
+  }
+
   intentAcknowledged(intent: OrderIntent): void {
     if (intent.kind === "NEW") this.metrics?.add("orders_sent", 1, this.labels);
   }

@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { workerClosingMs, withinMs } from "./shutdown-budget";
 import { AuditEventStore } from "./audit-event-store";
 import { MarketDataQueue } from "./market-data-queue";
+import { sendCancelAll } from "./cancel-all-sender";
 import { NewOrderGate } from "./new-order-gate";
 import { SymbolObservability } from "./symbol-observability";
 import { InputRecorder } from "./recording";
@@ -344,7 +345,12 @@ export class SymbolRuntime {
     // Inside the publish span, the intent's `traceparent` names that span, so the exchange
     // can continue the trace.
     const publish = this.observability
-      .publishSpan(intent, () => publishIntent(jetStream, intent, { timeoutMs: RUNTIME_TIMINGS.intentAckTimeoutMs, ...(this.tracing ? { headers: injectTraceContext() } : {}) }))
+      .publishSpan(intent, () => {
+        const options = { timeoutMs: RUNTIME_TIMINGS.intentAckTimeoutMs, ...(this.tracing ? { headers: injectTraceContext() } : {}) };
+        // A stop must not be lost to a missing ack: a CANCEL_ALL is sent again until acknowledged.
+        if (intent.kind !== "CANCEL_ALL") return publishIntent(jetStream, intent, options);
+        return sendCancelAll(jetStream, intent, options, { stopped: () => this.connection?.isClosed() ?? true, resent: () => this.observability.cancelAllResent(), track: (sending) => this.track(sending), logger: this.logger });
+      })
       .then((result) => {
         if (result.kind === "ACKED") this.observability.intentAcknowledged(intent);
         else if (!this.stopping) this.dispatch({ kind: "SUBMISSION_FAILED", intent, reason: `${result.reason}: ${result.message}` });

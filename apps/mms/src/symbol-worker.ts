@@ -1,3 +1,5 @@
+// First: later imports are compiled through the cache.
+import "./compile-cache";
 import { parentPort, workerData } from "node:worker_threads";
 import { createLogger, setTraceContextProvider } from "@mms/logging";
 import { getActiveTraceIds, startThreadRuntimeMetrics, startTracing, WorkerMetricsRecorder } from "@mms/telemetry";

@@ -1,5 +1,5 @@
 import Big from "big.js";
-import { parse as parseYaml } from "yaml";
+import type * as Yaml from "yaml";
 import { CONFIG_DEFAULTS, ServiceConfig as ServiceConfigSchema, type MmpConfig, type ServiceConfig, type ServiceConfigInput, type SymbolConfig, type SymbolConfigInput } from "./config";
 import { compileValidator, type Validated, type ValidationIssue } from "./validation";
 
@@ -14,11 +14,20 @@ export interface ConfigContext {
   readonly natsUrlOverride?: string | undefined;
 }
 
+// The package is built without Node's types (it is pure); CommonJS gives every module `require`.
+declare const require: (id: "yaml") => unknown;
+let yaml: typeof Yaml | undefined;
+/**
+ * Loaded on first use: every symbol worker imports this package but never reads a config
+ * file, and loading the YAML parser cost each one about 100 ms of CPU at start-up.
+ */
+const loadYaml = (): typeof Yaml => (yaml ??= require("yaml") as typeof Yaml);
+
 /** YAML or JSON text to a validated config with defaults applied, or every issue found. */
 export function parseServiceConfig(text: string, context: ConfigContext): Validated<ServiceConfig> {
   let raw: unknown;
   try {
-    raw = parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
+    raw = loadYaml().parse(text, { prettyErrors: true, maxAliasCount: 100 });
   } catch (error) {
     return { ok: false, issues: [{ path: "/", message: `is not valid YAML or JSON (${(error as Error).message.split("\n")[0]})` }] };
   }

@@ -61,6 +61,10 @@ export interface ExecutionReportFeed {
   stop(): Promise<void>;
 }
 
+/** Messages a pull asks for: the live flow is a few reports a second, a replay can be millions. */
+const LIVE_BATCH = 256;
+const REPLAY_BATCH = 4096;
+
 /** Consumer notices worth telling the caller; heartbeats and pull bookkeeping are noise. */
 const REPORTED_NOTICES = new Set(["heartbeats_missed", "stream_not_found", "consumer_not_found", "consumer_deleted", "ordered_consumer_recreated", "no_responders", "exceeded_limits"]);
 
@@ -117,7 +121,8 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
     if (replay) replayedCount++;
     try {
       const decoded = decodeAndValidate(message.data, validators.executionReport);
-      if (decoded.ok) options.onReport({ report: decoded.value, replay, streamSequence: sequence, subject: message.subject, headers: message.headers });
+      // Headers are parsed only if read (the trace parent, with tracing on): not per replayed report.
+      if (decoded.ok) options.onReport({ report: decoded.value, replay, streamSequence: sequence, subject: message.subject, get headers() { return message.headers; } });
       else options.onInvalid?.(decoded.issues, message.subject, sequence);
     } catch (error) {
       status({ kind: "HANDLER_FAILED", streamSequence: sequence, error });
@@ -167,12 +172,16 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
           await consumer.delete().catch(() => false);
           break;
         }
-        const current = await consumer.consume({ max_messages: 256 });
+        // A callback, not the async iterator: no promise per message. A long history is pulled
+        // in large batches (fewer round trips, each of which waits for a CPU on a loaded box).
+        const backlog = Math.max(0, (replayEndSequence ?? 0) - fromSequence + 1);
+        const current = await consumer.consume({ max_messages: backlog > REPLAY_BATCH ? REPLAY_BATCH : LIVE_BATCH, callback: handle });
         messages = current;
         if (stopped) current.stop();
         void forwardNotices(current).catch(() => undefined);
         status({ kind: "CONSUMING", fromSequence });
-        for await (const message of current) handle(message);
+        const ended = await current.closed();
+        if (ended instanceof Error) throw ended;
         messages = undefined;
         await consumer.delete().catch(() => false);
         if (stopped) break;

@@ -17,6 +17,12 @@ export type PublishIntentResult =
   | { readonly kind: "FAILED"; readonly reason: PublishFailureReason; readonly message: string };
 
 const MESSAGE_ID_HEADER = "Nats-Msg-Id";
+const INVALID_INTENT = "invalid intent: ";
+
+/** The intent broke the contract and never reached the bus: sending it again cannot help. */
+export function isRefusedByContract(result: PublishIntentResult): boolean {
+  return result.kind === "FAILED" && result.message.startsWith(INVALID_INTENT);
+}
 
 const encoder = new TextEncoder();
 
@@ -45,7 +51,7 @@ export function classifyPublishError(error: unknown): { reason: PublishFailureRe
 export async function publishIntent(jetStream: JetStreamClient, intent: OrderIntent, options: PublishIntentOptions): Promise<PublishIntentResult> {
   try {
     const checked = validators.orderIntent(intent);
-    if (!checked.ok) return { kind: "FAILED", reason: "ERROR", message: `invalid intent: ${formatIssues(checked.issues)}` };
+    if (!checked.ok) return { kind: "FAILED", reason: "ERROR", message: `${INVALID_INTENT}${formatIssues(checked.issues)}` };
     const messageHeaders = createHeaders();
     for (const [name, value] of Object.entries(options.headers ?? {})) {
       if (name.toLowerCase() !== MESSAGE_ID_HEADER.toLowerCase()) messageHeaders.set(name, value);

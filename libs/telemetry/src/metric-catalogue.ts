@@ -86,6 +86,7 @@ export const METRIC_CATALOGUE = {
     description: "NEW and CANCEL intents sent per fill over the same time; absent until the first fill.",
     attributes: ["symbol"],
   },
+  cancel_all_resends: { kind: "counter", unit: "{publish}", description: "CANCEL_ALL intents published again because the ORDERS stream had not acknowledged them.", attributes: ["symbol"] },
   kill_switch_triggers: { kind: "counter", unit: "{trigger}", description: "Automatic moves into PAUSED or HALTED, by reason code.", attributes: ["symbol", "reason", "state"] },
   nats_connected: { kind: "gauge", unit: "1", description: "1 while the NATS connection is up, 0 otherwise.", attributes: [] },
   worker_restarts: { kind: "counter", unit: "{restart}", description: "Symbol workers started again after a failure.", attributes: ["symbol"] },

@@ -19,6 +19,7 @@ export const PRESET_COUNTER_SERIES: Readonly<Partial<Record<CounterName, readonl
   market_data_messages: [{}],
   market_data_dropped: [{}],
   worker_restarts: [{}],
+  cancel_all_resends: [{}],
   orders_rejected: EXCHANGE_REJECTIONS.map((reason) => ({ reason })),
   market_data_faults: MARKET_DATA_STOPS.map((reason) => ({ reason })),
   worker_failures: WORKER_FAILURES.map((reason) => ({ reason })),

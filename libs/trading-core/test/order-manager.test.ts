@@ -103,6 +103,14 @@ describe("OrderManager.reconcile", () => {
     expect(manager.hasOrders()).toBe(false);
   });
 
+  test("the last 10,000 closed orders are remembered, the oldest forgotten first", () => {
+    const manager = new OrderManager();
+    for (let index = 0; index < 60_000; index++) manager.applyReport(canceled(`old-${index}`));
+    expect(manager.applyReport(accepted("old-59999", "BUY", "99.5"))).toEqual({ kind: "IGNORED", clientOrderId: "old-59999" });
+    expect(manager.applyReport(accepted("old-50000", "BUY", "99.5"))).toEqual({ kind: "IGNORED", clientOrderId: "old-50000" });
+    expect(manager.applyReport(accepted("old-49999", "BUY", "99.5"))).toEqual({ kind: "ACCEPTED", clientOrderId: "old-49999" });
+  });
+
   test("a fill before its ACCEPTED is tracked from the fill", () => {
     const manager = new OrderManager();
     expect(manager.applyReport(filled("z1", "SELL", "0.3", "0.7"))).toMatchObject({ kind: "FILLED", complete: false });

@@ -16,7 +16,7 @@ export interface ControlRouterSettings {
   readonly requests: RequestTracker<ControlResult>;
   readonly risk: RiskWorkerLink;
   readonly voice: SymbolVoice;
-  /** A kill is on its way to these symbols' actors: no NEW of theirs may go out from now on. */
+  /** A kill is on its way to these symbols' actors: no NEW of theirs may go out from now on, and their CANCEL_ALLs go out at once. */
   readonly killing: (symbols: readonly string[]) => void;
   /** A fresh worker for a dead symbol, after an accepted reset. */
   readonly restart: (slot: SymbolSlot) => void;
@@ -85,9 +85,12 @@ export class ControlRouter {
       this.settings.replyTimeoutMs,
     );
     const carrier = traceCarrier ? { traceCarrier } : {};
-    // `all` goes through the risk actor; should it be gone, straight to every actor.
+    // `all` goes through the risk actor; should it be gone, straight to every actor. A worker
+    // not spawned yet (staggered start-up) is not connected to the risk actor: its slot holds
+    // the command until it starts.
     const fannedOut = options.viaRisk && risk.controlAll({ kind: "CONTROL_ALL", requestId, command, body, ...carrier });
-    if (!fannedOut) for (const slot of live) slots.post(slot, { kind: "ACTOR_EVENT", symbol: slot.symbol, event: { kind: "CONTROL", requestId, command, body }, ...carrier });
+    const direct = fannedOut ? live.filter((slot) => !slot.worker && slot.waitingToStart) : live;
+    for (const slot of direct) slots.post(slot, { kind: "ACTOR_EVENT", symbol: slot.symbol, event: { kind: "CONTROL", requestId, command, body }, ...carrier });
 
     const deadResults = Promise.all(dead.map((slot) => answerForDeadSymbol(slot, command, body, this.settings.voice, this.settings.restart)));
     return Promise.all([outcomes, deadResults]).then(([liveOutcomes, fromDead]) => {

@@ -35,6 +35,8 @@ export interface ServiceOptions {
   /** A worker not started yet is judged only after this long (workers still load through tsx). */
   readonly workerStartGraceMs?: number;
   readonly controlReplyTimeoutMs?: number;
+  /** Symbol workers loading at the same time (default one per core, at least two). */
+  readonly workersStartingAtOnce?: number;
   /** Spans for control commands are made when tracing was started in this thread. */
   readonly tracing?: boolean;
   readonly clock?: Clock;
@@ -99,13 +101,14 @@ export class Coordinator implements ServiceHandle {
     this.nats = new CoordinatorNats(logger, this.metrics);
     this.risk = new RiskWorkerLink(logger);
     this.leases = (options.useLeases ?? true) ? new LeaseWiring(this.slots, { instanceName: config.instanceName, leaseMs: config.leaseMs }, logger) : undefined;
-    this.voice = new SymbolVoice({ runId: this.runId, instance: this.instance, account: config.account, jetStream: () => this.nats.jetStream, leasesInUse: () => this.leases?.inUse ?? false, clock, logger });
+    this.voice = new SymbolVoice({ runId: this.runId, instance: this.instance, account: config.account, jetStream: () => this.nats.jetStream, closed: () => this.nats.closed, leasesInUse: () => this.leases?.inUse ?? false, resent: (symbol) => this.metrics.add("cancel_all_resends", 1, { symbol }), clock, logger });
     this.failures = new WorkerFailureResponse(this.voice, this.metrics, clock, logger);
     const supervision = { ...DEFAULT_SUPERVISOR_OPTIONS, ...(options.workerSilenceMs !== undefined ? { silenceMs: options.workerSilenceMs } : {}), ...(options.workerStartGraceMs !== undefined ? { workerStartGraceMs: options.workerStartGraceMs } : {}) };
     this.supervisor = new Supervisor(supervision, clock, this.scheduler, (symbol, failure) => this.onWorkerFailed(symbol, failure));
     this.controlRequests = new RequestTracker(this.scheduler, `${this.runId}-`);
     this.statusRequests = new RequestTracker(this.scheduler, `${this.runId}-s`);
     this.pool = new SymbolWorkerPool({
+      ...(options.workersStartingAtOnce !== undefined ? { maxConcurrentStarts: options.workersStartingAtOnce } : {}),
       workerData: (slot) => this.symbolWorkerData(slot),
       connectRisk: (symbol, port) => this.risk.connectSymbol(symbol, port),
       onSpawned: (slot) => {
@@ -128,7 +131,7 @@ export class Coordinator implements ServiceHandle {
       risk: this.risk,
       voice: this.voice,
       restart: (slot) => this.restartSymbolWorker(slot),
-      killing: (symbols) => symbols.forEach((symbol) => this.newOrderGates.get(symbol)?.closeForKill()),
+      killing: (symbols) => this.killAtOnce(symbols),
       replyTimeoutMs: options.controlReplyTimeoutMs ?? 2000,
       tracing: options.tracing ?? false,
       logger,
@@ -196,6 +199,20 @@ export class Coordinator implements ServiceHandle {
       // The worker's share of the one shutdown deadline; the coordinator keeps the rest.
       shutdownTimeoutMs: shutdownBudget(config.shutdownTimeoutMs).workerMs,
     };
+  }
+
+  /**
+   * A kill for these symbols' actors is on its way. No NEW of theirs may go out from now on,
+   * and this thread sends every symbol's CANCEL_ALL at once, before the actors hear of it:
+   * on a small machine the last of 50 worker threads to wake would send its own far later.
+   * The actors still halt and send theirs; a second CANCEL_ALL finds nothing left to cancel.
+   */
+  private killAtOnce(symbols: readonly string[]): void {
+    for (const symbol of symbols) this.newOrderGates.get(symbol)?.closeForKill();
+    for (const symbol of symbols) {
+      const slot = this.slots.get(symbol);
+      if (slot) void this.voice.cancelAll(slot, "MANUAL_KILL", "BESIDE_LIVE_ACTOR");
+    }
   }
 
   private onWorkerFailed(symbol: string, failure: WorkerFailure): void {

@@ -44,6 +44,11 @@ export class CoordinatorNats {
     return this.isConnected;
   }
 
+  /** Closed, or never opened: nothing can be sent any more. */
+  get closed(): boolean {
+    return this.connection?.isClosed() ?? true;
+  }
+
   get jetStream(): JetStreamClient | undefined {
     return this.client;
   }

@@ -19,7 +19,7 @@ export class CapturedLogs extends Writable {
   }
 }
 
-export async function startTestService(config: ServiceConfig, options: { useLeases?: boolean; recordingDirectory?: string; workerSilenceMs?: number; tracing?: boolean } = {}): Promise<{ service: Coordinator; logs: CapturedLogs }> {
+export async function startTestService(config: ServiceConfig, options: { useLeases?: boolean; recordingDirectory?: string; workerSilenceMs?: number; tracing?: boolean; workersStartingAtOnce?: number } = {}): Promise<{ service: Coordinator; logs: CapturedLogs }> {
   const logs = new CapturedLogs();
   const logger = createLogger({ level: config.logging.level, service: "mms", instance: config.instanceName, output: logs });
   const service = await startService(config, { logger, useLeases: options.useLeases ?? false, ...options });
