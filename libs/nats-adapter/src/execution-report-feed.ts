@@ -61,6 +61,14 @@ export interface ExecutionReportFeed {
   stop(): Promise<void>;
 }
 
+/**
+ * Lifetime of each pull; the server's idle heartbeat is half of it, and two missed heartbeats
+ * make nats.js recreate the ordered consumer. With the library's 30 s, a consumer lost with a
+ * cluster node (the client reconnected elsewhere) went unnoticed for 30 s or more: no reports.
+ * 5 s finds it within about 5 s, at the cost of one pull request per symbol every 5 s.
+ */
+const PULL_EXPIRES_MS = 5000;
+
 /** Consumer notices worth telling the caller; heartbeats and pull bookkeeping are noise. */
 const REPORTED_NOTICES = new Set(["heartbeats_missed", "stream_not_found", "consumer_not_found", "consumer_deleted", "ordered_consumer_recreated", "no_responders", "exceeded_limits"]);
 
@@ -167,7 +175,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
           await consumer.delete().catch(() => false);
           break;
         }
-        const current = await consumer.consume({ max_messages: 256 });
+        const current = await consumer.consume({ max_messages: 256, expires: PULL_EXPIRES_MS });
         messages = current;
         if (stopped) current.stop();
         void forwardNotices(current).catch(() => undefined);
