@@ -8,7 +8,12 @@ import type { SimulatorLogger } from "./simulator-api";
 // The gateway's side of JetStream: the ORDERS and EXEC streams, the consumer of intents, and
 // execution reports published in the order the engine made them.
 
-const PUBLISH_ATTEMPTS = 5;
+/**
+ * How long one report is retried, 250 ms x attempt apart (at most 1 s): long enough to outlast
+ * a JetStream leader election after a cluster node dies (seconds, more on a loaded machine),
+ * when publishes fail at once with "jetstream is not enabled" or no responders.
+ */
+const PUBLISH_GIVE_UP_MS = 30_000;
 /** JetStream API error: a stream with this name but another config exists. */
 const STREAM_NAME_IN_USE = 10058;
 const PUBLISH_TIMEOUT_MS = 5000;
@@ -108,18 +113,19 @@ export class ReportPublisher {
 
   /** Retries are safe: execId is the Nats-Msg-Id, so the stream keeps one copy. */
   private async publishWithRetry(subject: string, payload: string, execId: string): Promise<void> {
-    for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
+    const giveUpAt = Date.now() + PUBLISH_GIVE_UP_MS;
+    for (let attempt = 1; ; attempt++) {
       try {
         await this.js()?.publish(subject, payload, { msgID: execId, timeout: PUBLISH_TIMEOUT_MS });
         this.published++;
         return;
       } catch (error) {
-        if (attempt === PUBLISH_ATTEMPTS || this.closed()) {
+        if (Date.now() >= giveUpAt || this.closed()) {
           this.failures++;
-          this.logger.error("execution report not published", { subject, execId, error: String(error) });
+          this.logger.error("execution report not published", { subject, execId, attempts: attempt, error: String(error) });
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 250 * attempt)));
       }
     }
   }

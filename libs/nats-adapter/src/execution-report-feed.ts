@@ -64,6 +64,13 @@ export interface ExecutionReportFeed {
 /** Messages a pull asks for: the live flow is a few reports a second, a replay can be millions. */
 const LIVE_BATCH = 256;
 const REPLAY_BATCH = 4096;
+/**
+ * Lifetime of each pull; the server's idle heartbeat is half of it, and two missed heartbeats
+ * make nats.js recreate the ordered consumer. With the library's 30 s, a consumer lost with a
+ * cluster node (the client reconnected elsewhere) went unnoticed for 30 s or more: no reports.
+ * 5 s finds it within about 5 s, at the cost of one pull request per symbol every 5 s.
+ */
+const PULL_EXPIRES_MS = 5000;
 
 /** Consumer notices worth telling the caller; heartbeats and pull bookkeeping are noise. */
 const REPORTED_NOTICES = new Set(["heartbeats_missed", "stream_not_found", "consumer_not_found", "consumer_deleted", "ordered_consumer_recreated", "no_responders", "exceeded_limits"]);
@@ -175,7 +182,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
         // A callback, not the async iterator: no promise per message. A long history is pulled
         // in large batches (fewer round trips, each of which waits for a CPU on a loaded box).
         const backlog = Math.max(0, (replayEndSequence ?? 0) - fromSequence + 1);
-        const current = await consumer.consume({ max_messages: backlog > REPLAY_BATCH ? REPLAY_BATCH : LIVE_BATCH, callback: handle });
+        const current = await consumer.consume({ max_messages: backlog > REPLAY_BATCH ? REPLAY_BATCH : LIVE_BATCH, expires: PULL_EXPIRES_MS, callback: handle });
         messages = current;
         if (stopped) current.stop();
         void forwardNotices(current).catch(() => undefined);

@@ -53,8 +53,16 @@ export interface NatsServerProcess {
   log(): string;
   /** GET on the monitoring port, e.g. `/connz?subs=0`. */
   monitor<T>(path: string): Promise<T>;
-  /** Stops the server (SIGTERM) and starts it again on the same port with the same store. */
-  restart(options?: { downForMs?: number }): Promise<void>;
+  /** The temporary JetStream store (without a config file), else undefined. */
+  readonly storeDir: string | undefined;
+  /** Whether the server process is up. */
+  readonly running: boolean;
+  /** Stops the server (SIGTERM, or SIGKILL when `abrupt`) and starts it again on the same port with the same store. */
+  restart(options?: { downForMs?: number; abrupt?: boolean }): Promise<void>;
+  /** First half of restart(): the server goes down (SIGTERM, or SIGKILL when `abrupt`); port and store stay for bringUp(). */
+  takeDown(options?: { abrupt?: boolean }): Promise<void>;
+  /** Second half of restart(): starts the server again on the same port with the same store. No-op while it runs. */
+  bringUp(): Promise<void>;
   /** Stops the server and deletes its temporary store. Idempotent. */
   stop(): Promise<void>;
 }
@@ -101,10 +109,10 @@ export async function startNatsServerProcess(options: NatsProcessOptions = {}): 
       { timeoutMs: options.startupTimeoutMs ?? 15_000, description: `${binary} on 127.0.0.1:${port} ready` },
     );
   };
-  const takeDown = async (): Promise<void> => {
+  const takeDown = async ({ abrupt = false }: { abrupt?: boolean } = {}): Promise<void> => {
     if (child === undefined || !running) return;
     const current = child;
-    current.kill("SIGTERM");
+    current.kill(abrupt ? "SIGKILL" : "SIGTERM");
     const killer = setTimeout(() => current.kill("SIGKILL"), 5000);
     await exited;
     clearTimeout(killer);
@@ -135,10 +143,19 @@ export async function startNatsServerProcess(options: NatsProcessOptions = {}): 
       const response = await fetch(`http://127.0.0.1:${monitorPort}${path}`);
       return (await response.json()) as T;
     },
-    async restart({ downForMs = 0 } = {}) {
-      await takeDown();
+    storeDir,
+    get running() {
+      return running;
+    },
+    async restart({ downForMs = 0, abrupt = false } = {}) {
+      await takeDown({ abrupt });
       if (downForMs > 0) await new Promise((resolve) => setTimeout(resolve, downForMs));
       await bringUp();
+    },
+    takeDown,
+    async bringUp() {
+      if (stopped) throw new Error("nats-server was stopped for good");
+      if (!running) await bringUp();
     },
     async stop() {
       if (stopped) return;
