@@ -33,7 +33,11 @@ interface Pending {
   readonly t0: number;
   readonly cancelAlls: number[];
   readonly acks: number[];
-  readonly replies: Set<string>;
+  /** Reply subject of each CANCEL_ALL publish -> its symbol. */
+  readonly replies: Map<string, string>;
+  /** Symbols whose first CANCEL_ALL / first ack was seen: the coordinator and the actor each send one. */
+  readonly cancelled: Set<string>;
+  readonly acknowledged: Set<string>;
   readonly expected: number;
   readonly done: () => void;
 }
@@ -54,10 +58,14 @@ class KillWatch {
           const now = performance.now();
           const current = this.current;
           if (!current) return;
-          const intent = JSON.parse(decoder.decode(message.data)) as { kind: string; reason?: string; account?: string };
+          const intent = JSON.parse(decoder.decode(message.data)) as { kind: string; reason?: string; account?: string; symbol?: string };
           if (intent.kind !== "CANCEL_ALL" || intent.reason !== "MANUAL_KILL" || intent.account !== current.account) return;
+          const symbol = intent.symbol ?? message.subject;
+          if (message.reply) current.replies.set(message.reply, symbol);
+          // The first CANCEL_ALL of each symbol is what cancels; a second one (the actor's, after the coordinator's) is not counted again.
+          if (current.cancelled.has(symbol)) return;
+          current.cancelled.add(symbol);
           current.cancelAlls.push(now - current.t0);
-          if (message.reply) current.replies.add(message.reply);
           this.check();
         },
       }),
@@ -65,8 +73,11 @@ class KillWatch {
         callback: (_error, message) => {
           const now = performance.now();
           const current = this.current;
-          if (!current || !current.replies.has(message.subject)) return;
+          const symbol = current?.replies.get(message.subject);
+          if (!current || symbol === undefined) return;
           current.replies.delete(message.subject);
+          if (current.acknowledged.has(symbol)) return;
+          current.acknowledged.add(symbol);
           current.acks.push(now - current.t0);
           this.check();
         },
@@ -84,7 +95,7 @@ class KillWatch {
     const cancelAlls: number[] = [];
     const acks: number[] = [];
     const finished = new Promise<void>((resolve) => {
-      this.current = { account: subject === "mms" ? BENCH_ACCOUNT : "FLOOR", t0: performance.now(), cancelAlls, acks, replies: new Set(), expected, done: resolve };
+      this.current = { account: subject === "mms" ? BENCH_ACCOUNT : "FLOOR", t0: performance.now(), cancelAlls, acks, replies: new Map(), cancelled: new Set(), acknowledged: new Set(), expected, done: resolve };
     });
     connection.publish(subject === "mms" ? "mms.control.all.kill" : "floor.control.all.kill", new Uint8Array(0));
     await Promise.race([finished, sleep(ACK_WAIT_MS)]);
