@@ -53,6 +53,8 @@ export interface ExecutionReportFeedOptions {
   readonly stream?: string;
   /** First stream sequence to replay (a checkpoint's `execSeq + 1`). Default 1: the whole history. */
   readonly fromSequence?: number;
+  /** Silence of the consumer (no message, heartbeat or pull expiry) that makes the feed start a new one. Default 10 s. */
+  readonly silenceLimitMs?: number;
 }
 
 export interface ExecutionReportFeed {
@@ -71,6 +73,19 @@ const REPLAY_BATCH = 4096;
  * 5 s finds it within about 5 s, at the cost of one pull request per symbol every 5 s.
  */
 const PULL_EXPIRES_MS = 5000;
+/**
+ * A live consumer shows itself at least every idle heartbeat (half a pull's lifetime): a
+ * message, a heartbeat or a pull's expiry. Silence this long (four heartbeats, two pulls) means
+ * the consumer is gone in a way nats.js does not recover from: its ordered consumer, on a
+ * cluster node that died, answers no info request, and the library retries the info forever
+ * (it recreates the consumer only on "consumer not found"). The feed then starts a new
+ * consumer after the last sequence delivered.
+ */
+const DEFAULT_SILENCE_LIMIT_MS = 2 * PULL_EXPIRES_MS;
+const SILENCE_CHECK_PERIOD_MS = 1000;
+
+/** Notices that only a live consumer causes (not e.g. "heartbeats_missed", which the client makes up). */
+const SIGNS_OF_LIFE = new Set(["heartbeat", "discard", "ordered_consumer_recreated"]);
 
 /** Consumer notices worth telling the caller; heartbeats and pull bookkeeping are noise. */
 const REPORTED_NOTICES = new Set(["heartbeats_missed", "stream_not_found", "consumer_not_found", "consumer_deleted", "ordered_consumer_recreated", "no_responders", "exceeded_limits"]);
@@ -86,6 +101,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
   const stream = options.stream ?? STREAMS.executionReports.name;
   const subject = subjects.executionReports(options.account, options.symbol);
   const retryDelayMs = options.retryDelayMs ?? 1000;
+  const silenceLimitMs = options.silenceLimitMs ?? DEFAULT_SILENCE_LIMIT_MS;
 
   let stopped = false;
   let messages: ConsumerMessages | undefined;
@@ -95,6 +111,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
   // The replay starts after a checkpoint as if everything before it had been seen.
   let lastSequence: number | undefined = options.fromSequence !== undefined && options.fromSequence > 1 ? options.fromSequence - 1 : undefined;
   let replayedCount = 0;
+  let lastSignOfLife = Date.now();
   let isCaughtUp = false;
   let wakeRetry: (() => void) | undefined;
   let resolveCaughtUp: (value: boolean) => void = () => undefined;
@@ -120,6 +137,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
   };
 
   const handle = (message: JsMsg): void => {
+    lastSignOfLife = Date.now();
     const sequence = message.seq;
     // A resumed consumer starts after lastSequence; this guard makes "never twice" local and certain.
     if (lastSequence !== undefined && sequence <= lastSequence) return;
@@ -149,8 +167,26 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
 
   const forwardNotices = async (current: ConsumerMessages): Promise<void> => {
     for await (const notice of current.status()) {
+      if (SIGNS_OF_LIFE.has(notice.type)) lastSignOfLife = Date.now();
       if (REPORTED_NOTICES.has(notice.type)) status({ kind: "CONSUMER_NOTICE", notice: notice.type });
     }
+  };
+
+  /** Stops `current` once it has shown no sign of life for silenceLimitMs. */
+  const watchForSilence = (current: ConsumerMessages): { readonly fired: boolean; cancel(): void } => {
+    lastSignOfLife = Date.now();
+    const watch = {
+      fired: false,
+      cancel: () => clearInterval(timer),
+    };
+    const timer = setInterval(() => {
+      if (Date.now() - lastSignOfLife < silenceLimitMs) return;
+      watch.fired = true;
+      clearInterval(timer);
+      current.stop();
+    }, Math.min(SILENCE_CHECK_PERIOD_MS, silenceLimitMs));
+    timer.unref?.();
+    return watch;
   };
 
   const run = async (): Promise<void> => {
@@ -187,12 +223,18 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
         if (stopped) current.stop();
         void forwardNotices(current).catch(() => undefined);
         status({ kind: "CONSUMING", fromSequence });
-        const ended = await current.closed();
+        const silent = watchForSilence(current);
+        const ended = await current.closed().finally(silent.cancel);
         if (ended instanceof Error) throw ended;
         messages = undefined;
-        await consumer.delete().catch(() => false);
+        if (silent.fired) {
+          // Its server may be gone: a delete would wait for the request timeout.
+          void consumer.delete().catch(() => false);
+        } else {
+          await consumer.delete().catch(() => false);
+        }
         if (stopped) break;
-        status({ kind: "RESTARTING", fromSequence: (lastSequence ?? 0) + 1, message: "consumer ended" });
+        status({ kind: "RESTARTING", fromSequence: (lastSequence ?? 0) + 1, message: silent.fired ? `consumer silent for ${silenceLimitMs} ms` : "consumer ended" });
       } catch (error) {
         messages = undefined;
         if (stopped) break;
