@@ -60,6 +60,11 @@ export interface ExecutionReportFeedOptions {
 export interface ExecutionReportFeed {
   /** Resolves true once caught up, false if stopped first. */
   readonly caughtUp: Promise<boolean>;
+  /**
+   * Replaces the consumer with a new one after the last delivered sequence, e.g. after the
+   * connection came back: the old consumer may live on a server that is gone. No-op between consumers.
+   */
+  restart(reason: string): void;
   stop(): Promise<void>;
 }
 
@@ -79,7 +84,8 @@ const PULL_EXPIRES_MS = 5000;
  * the consumer is gone in a way nats.js does not recover from: its ordered consumer, on a
  * cluster node that died, answers no info request, and the library retries the info forever
  * (it recreates the consumer only on "consumer not found"). The feed then starts a new
- * consumer after the last sequence delivered.
+ * consumer after the last sequence delivered. This is the backstop: missed heartbeats (5 s) or
+ * the caller's restart() after a reconnect replace the consumer sooner.
  */
 const DEFAULT_SILENCE_LIMIT_MS = 2 * PULL_EXPIRES_MS;
 const SILENCE_CHECK_PERIOD_MS = 1000;
@@ -168,25 +174,29 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
   const forwardNotices = async (current: ConsumerMessages): Promise<void> => {
     for await (const notice of current.status()) {
       if (SIGNS_OF_LIFE.has(notice.type)) lastSignOfLife = Date.now();
+      // nats.js answers this with a consumer info that never returns if the consumer's server died.
+      if (notice.type === "heartbeats_missed" && messages === current) replace("heartbeats missed");
       if (REPORTED_NOTICES.has(notice.type)) status({ kind: "CONSUMER_NOTICE", notice: notice.type });
     }
   };
 
-  /** Stops `current` once it has shown no sign of life for silenceLimitMs. */
-  const watchForSilence = (current: ConsumerMessages): { readonly fired: boolean; cancel(): void } => {
+  /** Why the current consumer is being replaced (set by restart() or the silence watch). */
+  let replacing: string | undefined;
+
+  const replace = (reason: string): void => {
+    if (stopped || messages === undefined || replacing !== undefined) return;
+    replacing = reason;
+    messages.stop();
+  };
+
+  /** Replaces the consumer once it has shown no sign of life for silenceLimitMs. */
+  const watchForSilence = (): (() => void) => {
     lastSignOfLife = Date.now();
-    const watch = {
-      fired: false,
-      cancel: () => clearInterval(timer),
-    };
     const timer = setInterval(() => {
-      if (Date.now() - lastSignOfLife < silenceLimitMs) return;
-      watch.fired = true;
-      clearInterval(timer);
-      current.stop();
+      if (Date.now() - lastSignOfLife >= silenceLimitMs) replace(`consumer silent for ${silenceLimitMs} ms`);
     }, Math.min(SILENCE_CHECK_PERIOD_MS, silenceLimitMs));
     timer.unref?.();
-    return watch;
+    return () => clearInterval(timer);
   };
 
   const run = async (): Promise<void> => {
@@ -223,18 +233,22 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
         if (stopped) current.stop();
         void forwardNotices(current).catch(() => undefined);
         status({ kind: "CONSUMING", fromSequence });
-        const silent = watchForSilence(current);
-        const ended = await current.closed().finally(silent.cancel);
-        if (ended instanceof Error) throw ended;
+        const stopWatching = watchForSilence();
+        const ended = await current.closed().finally(stopWatching);
         messages = undefined;
-        if (silent.fired) {
-          // Its server may be gone: a delete would wait for the request timeout.
+        const replaced = replacing;
+        replacing = undefined;
+        if (ended instanceof Error && replaced === undefined) throw ended;
+        if (replaced !== undefined) {
+          // Its server may be gone: a delete would wait for the request timeout. At once, no pause.
           void consumer.delete().catch(() => false);
-        } else {
-          await consumer.delete().catch(() => false);
+          if (stopped) break;
+          status({ kind: "RESTARTING", fromSequence: (lastSequence ?? 0) + 1, message: replaced });
+          continue;
         }
+        await consumer.delete().catch(() => false);
         if (stopped) break;
-        status({ kind: "RESTARTING", fromSequence: (lastSequence ?? 0) + 1, message: silent.fired ? `consumer silent for ${silenceLimitMs} ms` : "consumer ended" });
+        status({ kind: "RESTARTING", fromSequence: (lastSequence ?? 0) + 1, message: "consumer ended" });
       } catch (error) {
         messages = undefined;
         if (stopped) break;
@@ -262,6 +276,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
 
   return {
     caughtUp,
+    restart: replace,
     async stop() {
       if (stopped) return finished;
       stopped = true;
