@@ -1,5 +1,5 @@
 import { DeliverPolicy } from "@nats-io/jetstream";
-import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg, OrderedConsumerOptions } from "@nats-io/jetstream";
 import { ClosedConnectionError } from "@nats-io/nats-core";
 import { decodeAndValidate, STREAMS, subjects, validators } from "@mms/contracts";
 import type { ExecutionReport, ValidationIssue } from "@mms/contracts";
@@ -89,6 +89,12 @@ const PULL_EXPIRES_MS = 5000;
  */
 const DEFAULT_SILENCE_LIMIT_MS = 2 * PULL_EXPIRES_MS;
 const SILENCE_CHECK_PERIOD_MS = 1000;
+/**
+ * Consumers asked for at once when replacing one. After a SIGKILL the survivors still count the
+ * dead node as a peer for a while, and nats-server 2.9.10 placed about one in four new R1
+ * consumers on it: that create times out (5 s). All three land there far less often.
+ */
+const RECOVERY_CANDIDATES = 3;
 
 /** Notices that only a live consumer causes (not e.g. "heartbeats_missed", which the client makes up). */
 const SIGNS_OF_LIFE = new Set(["heartbeat", "discard", "ordered_consumer_recreated"]);
@@ -199,6 +205,25 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
     return () => clearInterval(timer);
   };
 
+  /**
+   * One ordered consumer; with `candidates` > 1 that many are asked for at once, the first
+   * created is kept and the others deleted (never consumed, so nothing is delivered twice).
+   */
+  const createConsumer = async (config: Partial<OrderedConsumerOptions>, candidates: number): Promise<Consumer> => {
+    // A copy each: nats.js writes the generated name_prefix into the options it is given.
+    if (candidates === 1) return jetStream.consumers.get(stream, { ...config });
+    const attempts = Array.from({ length: candidates }, () => jetStream.consumers.get(stream, { ...config }));
+    const chosen = await Promise.any(attempts).catch((error: unknown) => {
+      throw error instanceof AggregateError ? error.errors[0] : error;
+    });
+    for (const attempt of attempts) {
+      void attempt.then((other) => (other === chosen ? undefined : other.delete()), () => undefined).catch(() => undefined);
+    }
+    return chosen;
+  };
+  /** The next consumer replaces a lost or failed one: ask for several (see RECOVERY_CANDIDATES). */
+  let recovering = false;
+
   const run = async (): Promise<void> => {
     // No API check here: it would need the server, and a server outage is retried below.
     const streamManager = await jetStream.jetstreamManager(false);
@@ -215,12 +240,13 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
         }
         missingStreamAttempts = 0;
         const fromSequence = lastSequence === undefined ? 1 : lastSequence + 1;
-        const consumer = await jetStream.consumers.get(
-          stream,
+        const consumer = await createConsumer(
           lastSequence === undefined
             ? { filter_subjects: subject, deliver_policy: DeliverPolicy.All }
             : { filter_subjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSequence },
+          recovering ? RECOVERY_CANDIDATES : 1,
         );
+        recovering = false;
         if (stopped) {
           await consumer.delete().catch(() => false);
           break;
@@ -238,6 +264,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
         messages = undefined;
         const replaced = replacing;
         replacing = undefined;
+        recovering = true;
         if (ended instanceof Error && replaced === undefined) throw ended;
         if (replaced !== undefined) {
           // Its server may be gone: a delete would wait for the request timeout. At once, no pause.
@@ -251,6 +278,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
         status({ kind: "RESTARTING", fromSequence: (lastSequence ?? 0) + 1, message: "consumer ended" });
       } catch (error) {
         messages = undefined;
+        recovering = true;
         if (stopped) break;
         if (error instanceof ClosedConnectionError) {
           status({ kind: "CONNECTION_CLOSED" });
