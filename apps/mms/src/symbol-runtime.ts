@@ -140,7 +140,11 @@ export class SymbolRuntime {
     this.jetStream = jetstream(connection);
     this.statusWatch = watchConnectionStatus(connection, (status) => {
       if (status.kind === "DISCONNECTED") this.dispatch({ kind: "CONNECTION_LOST" });
-      else if (status.kind === "RECONNECTED") this.onReconnected();
+      else if (status.kind === "RECONNECTED") {
+        // The feed's consumer may have been on the server that went away: nats.js would wait on it.
+        this.feed?.restart("connection restored");
+        this.onReconnected();
+      }
       else if (status.kind === "SLOW_CONSUMER") this.dispatch({ kind: "SLOW_CONSUMER" });
       else if (status.kind === "ERROR") this.logger.warn("NATS client error", { error: status.error.message });
     });
@@ -183,6 +187,8 @@ export class SymbolRuntime {
       onStatus: (status) => {
         if (status.kind === "WAITING_FOR_STREAM") this.logger.warn("waiting for the EXEC stream", { attempt: status.attempt });
         else if (status.kind === "HANDLER_FAILED") this.logger.error("execution report handler failed", { error: String(status.error) });
+        else if (status.kind === "RESTARTING") this.logger.warn("execution report consumer replaced", { fromSequence: status.fromSequence, cause: status.message });
+        else if (status.kind === "CONSUMER_NOTICE") this.logger.info("execution report consumer notice", { notice: status.notice });
       },
     });
     this.timer = setInterval(() => {

@@ -1,5 +1,5 @@
 import { DeliverPolicy } from "@nats-io/jetstream";
-import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg, OrderedConsumerOptions } from "@nats-io/jetstream";
 import { ClosedConnectionError } from "@nats-io/nats-core";
 import { decodeAndValidate, STREAMS, subjects, validators } from "@mms/contracts";
 import type { ExecutionReport, ValidationIssue } from "@mms/contracts";
@@ -53,11 +53,18 @@ export interface ExecutionReportFeedOptions {
   readonly stream?: string;
   /** First stream sequence to replay (a checkpoint's `execSeq + 1`). Default 1: the whole history. */
   readonly fromSequence?: number;
+  /** Silence of the consumer (no message, heartbeat or pull expiry) that makes the feed start a new one. Default 10 s. */
+  readonly silenceLimitMs?: number;
 }
 
 export interface ExecutionReportFeed {
   /** Resolves true once caught up, false if stopped first. */
   readonly caughtUp: Promise<boolean>;
+  /**
+   * Replaces the consumer with a new one after the last delivered sequence, e.g. after the
+   * connection came back: the old consumer may live on a server that is gone. No-op between consumers.
+   */
+  restart(reason: string): void;
   stop(): Promise<void>;
 }
 
@@ -71,6 +78,26 @@ const REPLAY_BATCH = 4096;
  * 5 s finds it within about 5 s, at the cost of one pull request per symbol every 5 s.
  */
 const PULL_EXPIRES_MS = 5000;
+/**
+ * A live consumer shows itself at least every idle heartbeat (half a pull's lifetime): a
+ * message, a heartbeat or a pull's expiry. Silence this long (four heartbeats, two pulls) means
+ * the consumer is gone in a way nats.js does not recover from: its ordered consumer, on a
+ * cluster node that died, answers no info request, and the library retries the info forever
+ * (it recreates the consumer only on "consumer not found"). The feed then starts a new
+ * consumer after the last sequence delivered. This is the backstop: missed heartbeats (5 s) or
+ * the caller's restart() after a reconnect replace the consumer sooner.
+ */
+const DEFAULT_SILENCE_LIMIT_MS = 2 * PULL_EXPIRES_MS;
+const SILENCE_CHECK_PERIOD_MS = 1000;
+/**
+ * Consumers asked for at once when replacing one. After a SIGKILL the survivors still count the
+ * dead node as a peer for a while, and nats-server 2.9.10 placed about one in four new R1
+ * consumers on it: that create times out (5 s). All three land there far less often.
+ */
+const RECOVERY_CANDIDATES = 3;
+
+/** Notices that only a live consumer causes (not e.g. "heartbeats_missed", which the client makes up). */
+const SIGNS_OF_LIFE = new Set(["heartbeat", "discard", "ordered_consumer_recreated"]);
 
 /** Consumer notices worth telling the caller; heartbeats and pull bookkeeping are noise. */
 const REPORTED_NOTICES = new Set(["heartbeats_missed", "stream_not_found", "consumer_not_found", "consumer_deleted", "ordered_consumer_recreated", "no_responders", "exceeded_limits"]);
@@ -86,6 +113,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
   const stream = options.stream ?? STREAMS.executionReports.name;
   const subject = subjects.executionReports(options.account, options.symbol);
   const retryDelayMs = options.retryDelayMs ?? 1000;
+  const silenceLimitMs = options.silenceLimitMs ?? DEFAULT_SILENCE_LIMIT_MS;
 
   let stopped = false;
   let messages: ConsumerMessages | undefined;
@@ -95,6 +123,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
   // The replay starts after a checkpoint as if everything before it had been seen.
   let lastSequence: number | undefined = options.fromSequence !== undefined && options.fromSequence > 1 ? options.fromSequence - 1 : undefined;
   let replayedCount = 0;
+  let lastSignOfLife = Date.now();
   let isCaughtUp = false;
   let wakeRetry: (() => void) | undefined;
   let resolveCaughtUp: (value: boolean) => void = () => undefined;
@@ -120,6 +149,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
   };
 
   const handle = (message: JsMsg): void => {
+    lastSignOfLife = Date.now();
     const sequence = message.seq;
     // A resumed consumer starts after lastSequence; this guard makes "never twice" local and certain.
     if (lastSequence !== undefined && sequence <= lastSequence) return;
@@ -149,9 +179,50 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
 
   const forwardNotices = async (current: ConsumerMessages): Promise<void> => {
     for await (const notice of current.status()) {
+      if (SIGNS_OF_LIFE.has(notice.type)) lastSignOfLife = Date.now();
+      // nats.js answers this with a consumer info that never returns if the consumer's server died.
+      if (notice.type === "heartbeats_missed" && messages === current) replace("heartbeats missed");
       if (REPORTED_NOTICES.has(notice.type)) status({ kind: "CONSUMER_NOTICE", notice: notice.type });
     }
   };
+
+  /** Why the current consumer is being replaced (set by restart() or the silence watch). */
+  let replacing: string | undefined;
+
+  const replace = (reason: string): void => {
+    if (stopped || messages === undefined || replacing !== undefined) return;
+    replacing = reason;
+    messages.stop();
+  };
+
+  /** Replaces the consumer once it has shown no sign of life for silenceLimitMs. */
+  const watchForSilence = (): (() => void) => {
+    lastSignOfLife = Date.now();
+    const timer = setInterval(() => {
+      if (Date.now() - lastSignOfLife >= silenceLimitMs) replace(`consumer silent for ${silenceLimitMs} ms`);
+    }, Math.min(SILENCE_CHECK_PERIOD_MS, silenceLimitMs));
+    timer.unref?.();
+    return () => clearInterval(timer);
+  };
+
+  /**
+   * One ordered consumer; with `candidates` > 1 that many are asked for at once, the first
+   * created is kept and the others deleted (never consumed, so nothing is delivered twice).
+   */
+  const createConsumer = async (config: Partial<OrderedConsumerOptions>, candidates: number): Promise<Consumer> => {
+    // A copy each: nats.js writes the generated name_prefix into the options it is given.
+    if (candidates === 1) return jetStream.consumers.get(stream, { ...config });
+    const attempts = Array.from({ length: candidates }, () => jetStream.consumers.get(stream, { ...config }));
+    const chosen = await Promise.any(attempts).catch((error: unknown) => {
+      throw error instanceof AggregateError ? error.errors[0] : error;
+    });
+    for (const attempt of attempts) {
+      void attempt.then((other) => (other === chosen ? undefined : other.delete()), () => undefined).catch(() => undefined);
+    }
+    return chosen;
+  };
+  /** The next consumer replaces a lost or failed one: ask for several (see RECOVERY_CANDIDATES). */
+  let recovering = false;
 
   const run = async (): Promise<void> => {
     // No API check here: it would need the server, and a server outage is retried below.
@@ -169,12 +240,13 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
         }
         missingStreamAttempts = 0;
         const fromSequence = lastSequence === undefined ? 1 : lastSequence + 1;
-        const consumer = await jetStream.consumers.get(
-          stream,
+        const consumer = await createConsumer(
           lastSequence === undefined
             ? { filter_subjects: subject, deliver_policy: DeliverPolicy.All }
             : { filter_subjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSequence },
+          recovering ? RECOVERY_CANDIDATES : 1,
         );
+        recovering = false;
         if (stopped) {
           await consumer.delete().catch(() => false);
           break;
@@ -187,14 +259,26 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
         if (stopped) current.stop();
         void forwardNotices(current).catch(() => undefined);
         status({ kind: "CONSUMING", fromSequence });
-        const ended = await current.closed();
-        if (ended instanceof Error) throw ended;
+        const stopWatching = watchForSilence();
+        const ended = await current.closed().finally(stopWatching);
         messages = undefined;
+        const replaced = replacing;
+        replacing = undefined;
+        recovering = true;
+        if (ended instanceof Error && replaced === undefined) throw ended;
+        if (replaced !== undefined) {
+          // Its server may be gone: a delete would wait for the request timeout. At once, no pause.
+          void consumer.delete().catch(() => false);
+          if (stopped) break;
+          status({ kind: "RESTARTING", fromSequence: (lastSequence ?? 0) + 1, message: replaced });
+          continue;
+        }
         await consumer.delete().catch(() => false);
         if (stopped) break;
         status({ kind: "RESTARTING", fromSequence: (lastSequence ?? 0) + 1, message: "consumer ended" });
       } catch (error) {
         messages = undefined;
+        recovering = true;
         if (stopped) break;
         if (error instanceof ClosedConnectionError) {
           status({ kind: "CONNECTION_CLOSED" });
@@ -220,6 +304,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
 
   return {
     caughtUp,
+    restart: replace,
     async stop() {
       if (stopped) return finished;
       stopped = true;

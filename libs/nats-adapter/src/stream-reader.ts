@@ -5,6 +5,8 @@ export interface StoredMessage {
   readonly seq: number;
   readonly subject: string;
   readonly data: Uint8Array;
+  /** When the stream stored it (server clock, ms since the epoch). */
+  readonly storedAt: number;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function readStream(jetStream: JetStreamClient, stream: string, fil
     let received = 0;
     for await (const message of batch) {
       received += 1;
-      messages.push({ stream, seq: message.seq, subject: message.subject, data: message.data });
+      messages.push({ stream, seq: message.seq, subject: message.subject, data: message.data, storedAt: message.time.getTime() });
     }
     if (received === 0) break;
     remaining -= received;

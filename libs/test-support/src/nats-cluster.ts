@@ -1,3 +1,5 @@
+import { connect } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
 import { startNatsServerProcess, type NatsServerProcess } from "./nats-process";
 import { getFreePort } from "./ports";
 import { waitFor } from "./wait-for";
@@ -153,4 +155,14 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
     throw new Error(`${(error as Error).message}\n${logs}`, { cause: error });
   }
   return cluster;
+}
+
+/** A test's own client of the whole cluster: every URL, reconnecting forever, so it outlives any one node. */
+export function connectToCluster(cluster: NatsCluster, name: string): Promise<NatsConnection> {
+  return connect({ servers: [...cluster.urls], name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+}
+
+/** server_name of every running node: what waitForReplicasCurrent counts as up. */
+export function runningServerNames(cluster: NatsCluster): string[] {
+  return cluster.running().map((index) => cluster.nodes[index]!.name);
 }

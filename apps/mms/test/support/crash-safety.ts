@@ -141,3 +141,13 @@ export function largestGap(values: readonly number[]): number {
 export function waitFast<T>(predicate: () => T | Promise<T>, timeoutMs: number, description: string): Promise<NonNullable<T>> {
   return waitFor(predicate, { timeoutMs, intervalMs: 25, description });
 }
+
+/** Runs `body`; when it fails, prints `explain()` (the processes' logs) before rethrowing. */
+export async function explainedBy<T>(explain: () => string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    console.log(explain());
+    throw error;
+  }
+}

@@ -147,3 +147,28 @@ test("a suite.server restart mid-feed loses and repeats nothing", async () => {
   console.log(`caught up again ${Date.now() - startedAt} ms after restart; statuses: ${recorder.statuses.map((status) => status.kind + ("notice" in status ? ":" + status.notice : "")).join(", ")}`);
   expect(recorder.deliveries.map((delivery) => delivery.report.execId)).toEqual(Array.from({ length: 11 }, (_, index) => `r-${index}`));
 });
+
+test("restart() replaces the consumer after the last delivered sequence: reports before, during and after it each arrive once, in order", async () => {
+  await ensureStream(suite.streamManager, { ...STREAMS.executionReports });
+  const symbol = "REPLACE-PERP";
+  const { feed, recorder } = start(symbol);
+  await expect(feed.caughtUp).resolves.toBe(true);
+  for (let index = 0; index < 3; index++) await publishReport(accepted(symbol, `p-${index}`));
+  await waitFor(() => recorder.deliveries.length === 3, { description: "3 reports before the restart" });
+  const consumersBefore = (await suite.streamManager.consumers.list(STREAMS.executionReports.name).next()).map((info) => info.name);
+
+  feed.restart("test");
+  for (let index = 3; index < 6; index++) await publishReport(accepted(symbol, `p-${index}`));
+  await waitFor(() => recorder.statuses.filter((status) => status.kind === "CONSUMING").length === 2, { description: "a second consumer" });
+  for (let index = 6; index < 9; index++) await publishReport(accepted(symbol, `p-${index}`));
+  await waitFor(() => recorder.deliveries.length >= 9, { description: "9 reports" });
+
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(recorder.deliveries.map((delivery) => delivery.report.execId)).toEqual(Array.from({ length: 9 }, (_, index) => `p-${index}`));
+  expect(recorder.statuses).toContainEqual({ kind: "RESTARTING", fromSequence: recorder.deliveries[2]!.streamSequence + 1, message: "test" });
+  // The replaced consumer is deleted (other tests' feeds keep theirs).
+  await waitFor(async () => {
+    const consumersAfter = (await suite.streamManager.consumers.list(STREAMS.executionReports.name).next()).map((info) => info.name);
+    return consumersBefore.filter((name) => !consumersAfter.includes(name)).length === 1;
+  }, { description: "the replaced consumer deleted" });
+});
