@@ -299,6 +299,9 @@ export class SymbolRuntime {
   }
 
   private onMarketData(message: Msg): void {
+    // A message taken off the socket is progress too: one socket read of a flood can hold
+    // thousands, decoded here before any of them is stepped.
+    this.progress?.advance();
     const receivedAt = performance.now();
     const kind = message.subject.slice(message.subject.lastIndexOf(".") + 1);
     const decode = MARKET_DATA_DECODERS[kind];
