@@ -29,6 +29,7 @@ interface LiveOrder {
 
 interface Intent {
   kind: string;
+  intentId?: string;
   clientOrderId?: string;
   account: string;
   symbol: string;
@@ -44,6 +45,8 @@ async function runStub(data: StubData): Promise<void> {
   const decoder = new TextDecoder();
   const live = new Map<string, LiveOrder>();
   const counts: Record<string, number> = { NEW: 0, CANCEL: 0, CANCEL_ALL: 0, COUNTDOWN: 0, reports: 0, unknownCancels: 0 };
+  /** Like the exchange, an intent seen before (a resend whose ack was lost) is applied once. */
+  const seenIntents = new Set<string>();
   let execCounter = 0;
   const runTag = Math.random().toString(36).slice(2, 8);
 
@@ -61,6 +64,10 @@ async function runStub(data: StubData): Promise<void> {
         intent = JSON.parse(decoder.decode(message.data)) as Intent;
       } catch {
         return;
+      }
+      if (intent.intentId !== undefined) {
+        if (seenIntents.has(intent.intentId)) return;
+        seenIntents.add(intent.intentId);
       }
       counts[intent.kind] = (counts[intent.kind] ?? 0) + 1;
       const { account, symbol } = intent;
