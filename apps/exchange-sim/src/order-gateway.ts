@@ -17,6 +17,13 @@ const PUBLISH_GIVE_UP_MS = 30_000;
 /** JetStream API error: a stream with this name but another config exists. */
 const STREAM_NAME_IN_USE = 10058;
 const PUBLISH_TIMEOUT_MS = 5000;
+/**
+ * Lifetime of each pull on ORDERS; the server's idle heartbeat is half of it. A pull waits on
+ * the consumer's leader only: when a cluster node dies with it, the pull is gone and nats.js
+ * pulls again only after two missed heartbeats. With the library's 30 s that was 30 s of
+ * intents left unanswered after a node death; 5 s makes it about 5 s.
+ */
+const ORDER_PULL_EXPIRES_MS = 5000;
 
 /** Creates ORDERS and EXEC when missing; leaves existing ones alone (the exchange owns them). */
 export async function ensureExchangeStreams(manager: JetStreamManager, duplicateWindowMs: number, logger: SimulatorLogger): Promise<void> {
@@ -66,7 +73,7 @@ export async function consumeOrderIntents(
     });
   }
   const consumer = await js.consumers.get(STREAMS.orders.name, name);
-  const messages = await consumer.consume({ max_messages: 256 });
+  const messages = await consumer.consume({ max_messages: 256, expires: ORDER_PULL_EXPIRES_MS });
   const loop = (async () => {
     for await (const message of messages) {
       try {
