@@ -201,7 +201,10 @@ test("SIGKILL of the node the quoting connection is on: the MMS pauses NATS_DISC
     }
     await resumeWhenStarted(client, SYMBOL, 40_000);
     const resumedAt = Date.now();
-    await waitFor(async () => (await simOrders(client, account, SYMBOL)).length === 2, { timeoutMs: 20_000, description: "quoting again after the resume" });
+    // The simulator's pull for new intents may have been on the killed node: it pulls again when
+    // that request expires (5 s), so the quotes may wait that long plus an election (~6 s) on a
+    // loaded machine; 45 s is that with room for both to happen twice.
+    await waitFor(async () => (await simOrders(client, account, SYMBOL)).length === 2, { timeoutMs: 45_000, description: "quoting again after the resume" });
     const quotingAt = Date.now();
     // Quoting again proves the worker reconnected (its node is still down); where it went, for the log.
     const movedTo = (await cluster.nodesOfConnections(instance).catch(() => new Map<string, number>())).get(`${instance}-${SYMBOL}`);
@@ -212,9 +215,15 @@ test("SIGKILL of the node the quoting connection is on: the MMS pauses NATS_DISC
     const ours = events.map((entry) => entry.value).filter((event) => event.instance === instance);
     expect(ours.filter((event) => "reason" in event && event.reason === "OWNERSHIP_LOST")).toEqual([]);
     expect(ours.some((event) => event.type === "alert" && event.reason === "NATS_DISCONNECTED")).toBe(true);
-    const lease = await manager.streams.getMessage("KV_MMS_OWNERS", { last_by_subj: `$KV.MMS_OWNERS.${SYMBOL}` });
-    expect(lease?.string()).toBe(config.instanceName);
-    expect(lease!.seq).toBeGreaterThan(kvBefore.state.last_seq);
+    // Renewals come every LEASE_MS / 3: quoting can be back before the first one after the kill.
+    const lease = await waitFor(
+      async () => {
+        const last = await manager.streams.getMessage("KV_MMS_OWNERS", { last_by_subj: `$KV.MMS_OWNERS.${SYMBOL}` });
+        return last && last.seq > kvBefore.state.last_seq ? last : undefined;
+      },
+      { timeoutMs: LEASE_MS / 3 + 10_000, intervalMs: 250, description: "a lease renewal after the kill" },
+    );
+    expect(lease.string()).toBe(config.instanceName);
 
     const counted = await expectNoDuplicateOrders(account);
     // Errors logged are the halt's own line (REJECT_STORM) when it came to that, nothing else.
