@@ -1,7 +1,7 @@
 import type { MessagePort } from "node:worker_threads";
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
-import { decodeAndValidate, formatIssues, subjects, validators, type OrderIntent, type Validated, type Validator } from "@mms/contracts";
+import { decodeAndValidate, formatIssues, subjects, validators, type OrderIntent } from "@mms/contracts";
 import { connectNats, publishIntent, readLatestCheckpoint, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
 import { describeSymbol, isConnected, quotesPresentNow, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent, type SymbolRiskReport } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { workerClosingMs, withinMs } from "./shutdown-budget";
 import { AuditEventStore } from "./audit-event-store";
 import { MarketDataQueue } from "./market-data-queue";
+import { MARKET_DATA_DECODERS } from "./market-data-decoders";
 import { sendCancelAll } from "./cancel-all-sender";
 import { NewOrderGate } from "./new-order-gate";
 import { SymbolObservability } from "./symbol-observability";
@@ -38,22 +39,6 @@ export const RUNTIME_TIMINGS = {
 const monotonicNow = (): number => performance.now();
 const TIMER_EVENT: SymbolEvent = Object.freeze({ kind: "TIMER" });
 
-type MarketDataDecoder = (bytes: Uint8Array) => Validated<{ readonly symbol: string; readonly ts: number; readonly event: SymbolEvent }>;
-
-function decoder<T extends { readonly symbol: string; readonly ts: number }>(validator: Validator<T>, wrap: (value: T) => SymbolEvent): MarketDataDecoder {
-  return (bytes) => {
-    const result = decodeAndValidate(bytes, validator);
-    return result.ok ? { ok: true, value: { symbol: result.value.symbol, ts: result.value.ts, event: wrap(result.value) } } : result;
-  };
-}
-
-/** By the last subject token; `md.<SYMBOL>.*` never matches `snapshot.get`. */
-const MARKET_DATA_DECODERS: Readonly<Record<string, MarketDataDecoder>> = {
-  snapshot: decoder(validators.bookSnapshot, (snapshot) => ({ kind: "BOOK_SNAPSHOT", snapshot })),
-  delta: decoder(validators.bookDelta, (delta) => ({ kind: "BOOK_DELTA", delta })),
-  trade: decoder(validators.publicTrade, (trade) => ({ kind: "PUBLIC_TRADE", trade })),
-  status: decoder(validators.marketStatus, (status) => ({ kind: "MARKET_STATUS", status })),
-};
 
 /**
  * The shell around one symbol actor: it owns the symbol's NATS connection, turns every
