@@ -1,7 +1,7 @@
 import type { MessagePort } from "node:worker_threads";
-import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
+import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
-import { decodeAndValidate, formatIssues, subjects, validators, type OrderIntent } from "@mms/contracts";
+import { formatIssues, type OrderIntent } from "@mms/contracts";
 import { connectNats, publishIntent, readLatestCheckpoint, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
 import { describeSymbol, isConnected, quotesPresentNow, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent, type SymbolRiskReport } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
@@ -9,8 +9,7 @@ import { extractTraceContext, injectTraceContext, readTraceHeaders, type Context
 import { performance } from "node:perf_hooks";
 import { workerClosingMs, withinMs } from "./shutdown-budget";
 import { AuditEventStore } from "./audit-event-store";
-import { MarketDataQueue } from "./market-data-queue";
-import { MARKET_DATA_DECODERS } from "./market-data-decoders";
+import { MarketDataIntake } from "./market-data-intake";
 import { sendCancelAll } from "./cancel-all-sender";
 import { NewOrderGate } from "./new-order-gate";
 import { SymbolObservability } from "./symbol-observability";
@@ -52,9 +51,6 @@ export class SymbolRuntime {
   private readonly instance: string;
   private connection: NatsConnection | undefined;
   private jetStream: JetStreamClient | undefined;
-  private subscription: Subscription | undefined;
-  /** Where snapshot replies arrive; see requestSnapshot. */
-  private snapshotReplies: Subscription | undefined;
   private feed: ExecutionReportFeed | undefined;
   private statusWatch: StatusWatch | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -64,7 +60,7 @@ export class SymbolRuntime {
   private lastStatusAt = Number.NEGATIVE_INFINITY;
   private lastQueueDepth = -1;
   private readonly progress: WorkerProgress | undefined;
-  private readonly marketData: MarketDataQueue;
+  private readonly marketData: MarketDataIntake;
   /** Reused by every step: no closure or object per message. */
   private readonly moment: { at: number; readonly quotesPresent: () => boolean } = { at: 0, quotesPresent: () => quotesPresentNow(this.actor) };
   private riskPort: MessagePort | undefined;
@@ -87,11 +83,16 @@ export class SymbolRuntime {
     this.instance = data.service.instanceName;
     this.newOrderGate = new NewOrderGate(data.newOrderGate);
     this.progress = data.progress ? new WorkerProgress(data.progress) : undefined;
-    this.marketData = new MarketDataQueue({
+    this.marketData = new MarketDataIntake({
+      symbol: this.symbol,
+      slowConsumerPending: RUNTIME_TIMINGS.slowConsumerPending,
       maxQueued: RUNTIME_TIMINGS.maxQueuedMarketData,
       dispatch: (event, parent, receivedAt) => this.dispatch(event, parent, receivedAt),
-      // The slow-consumer path: the actor pauses (BUS_LAG) and cancels; the gap the drops leave asks for a snapshot.
-      overflowed: () => this.dispatch({ kind: "SLOW_CONSUMER" }),
+      received: () => this.progress?.advance(),
+      traceParentOf: (headers) => this.traceParentOf(headers),
+      lag: (ageMs) => this.observability.marketDataReceived(ageMs),
+      clock,
+      logger,
     });
     this.events = new AuditEventStore({
       symbol: this.symbol,
@@ -133,19 +134,7 @@ export class SymbolRuntime {
       else if (status.kind === "SLOW_CONSUMER") this.dispatch({ kind: "SLOW_CONSUMER" });
       else if (status.kind === "ERROR") this.logger.warn("NATS client error", { error: status.error.message });
     });
-    this.subscription = connection.subscribe(subjects.marketDataWildcard(this.symbol), {
-      slow: RUNTIME_TIMINGS.slowConsumerPending,
-      callback: (error, message) => {
-        if (error) this.logger.warn("market data subscription error", { error: error.message });
-        else this.onMarketData(message);
-      },
-    });
-    this.snapshotReplies = connection.subscribe(createInbox(), {
-      callback: (error, message) => {
-        if (error) this.logger.warn("snapshot reply subscription error", { error: error.message });
-        else this.onSnapshotReply(message);
-      },
-    });
+    this.marketData.subscribe(connection);
     // The first connection: the actor is connected from here (it asks for a snapshot), and
     // the events of anything handled before it are stored.
     this.onReconnected();
@@ -257,7 +246,7 @@ export class SymbolRuntime {
       case "SEND_INTENT":
         return this.sendIntent(command.intent);
       case "REQUEST_SNAPSHOT":
-        return this.requestSnapshot();
+        return this.marketData.requestSnapshot();
       case "CONTROL_RESULT":
         return this.post({ kind: "CONTROL_RESULT", symbol: this.symbol, requestId: command.requestId, result: command.result });
       case "RISK_REPORT":
@@ -281,55 +270,6 @@ export class SymbolRuntime {
     this.lastRiskReport = report;
     this.lastRiskReportAt = now;
     port.postMessage({ kind: "SYMBOL_RISK", symbol: this.symbol, report } satisfies SymbolToRisk);
-  }
-
-  private onMarketData(message: Msg): void {
-    // A message taken off the socket is progress too: one socket read of a flood can hold
-    // thousands, decoded here before any of them is stepped.
-    this.progress?.advance();
-    const receivedAt = performance.now();
-    const kind = message.subject.slice(message.subject.lastIndexOf(".") + 1);
-    const decode = MARKET_DATA_DECODERS[kind];
-    if (!decode) return;
-    const result = decode(message.data);
-    const parent = this.traceParentOf(message.headers);
-    // Queued, not stepped: see MarketDataQueue. The actor judges lag on each message's own ts when it steps it.
-    if (!result.ok) {
-      this.marketData.push({ kind: "MARKET_DATA_INVALID", subject: message.subject, issues: formatIssues(result.issues) }, parent, receivedAt);
-    } else if (result.value.symbol !== this.symbol) {
-      this.marketData.push({ kind: "MARKET_DATA_INVALID", subject: message.subject, issues: `/symbol is ${result.value.symbol}, not ${this.symbol}` }, parent, receivedAt);
-    } else {
-      this.observability.marketDataReceived(this.clock() - result.value.ts);
-      this.marketData.push(result.value.event, parent, receivedAt);
-    }
-  }
-
-  /**
-   * Asks for a snapshot; the reply comes to a subscription of its own, not to a request's
-   * promise. A promise settles only after the rest of the socket read has been dispatched, so
-   * deltas sent after the snapshot would reach the actor first, be dropped (no book yet), and
-   * the repaired book would have a gap at once. A callback keeps the wire's order, and the
-   * reply joins the same MarketDataQueue as the deltas, so it is stepped in that order too.
-   * No answer: the actor asks again on its timer while it still has no book.
-   */
-  private requestSnapshot(): void {
-    const connection = this.connection;
-    const replies = this.snapshotReplies;
-    if (!connection || connection.isClosed() || !replies) return;
-    connection.publish(subjects.snapshotRequest(this.symbol), new Uint8Array(0), { reply: replies.getSubject() });
-  }
-
-  private onSnapshotReply(reply: Msg): void {
-    // An empty message is the server's "no responders" status: nobody serves snapshots right now.
-    if (reply.data.byteLength === 0) {
-      this.logger.warn("snapshot request failed", { error: "no responders" });
-      return;
-    }
-    const receivedAt = performance.now();
-    const result = decodeAndValidate(reply.data, validators.bookSnapshot);
-    if (!result.ok) this.marketData.push({ kind: "MARKET_DATA_INVALID", subject: subjects.snapshotRequest(this.symbol), issues: formatIssues(result.issues) }, undefined, receivedAt);
-    else if (result.value.symbol !== this.symbol) this.marketData.push({ kind: "MARKET_DATA_INVALID", subject: subjects.snapshotRequest(this.symbol), issues: `/symbol is ${result.value.symbol}` }, undefined, receivedAt);
-    else this.marketData.push({ kind: "BOOK_SNAPSHOT", snapshot: result.value }, undefined, receivedAt);
   }
 
   private sendIntent(intent: OrderIntent): void {
@@ -408,8 +348,7 @@ export class SymbolRuntime {
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.reportStatus(true);
     this.statusWatch?.stop();
-    this.subscription?.unsubscribe();
-    this.snapshotReplies?.unsubscribe();
+    this.marketData.unsubscribe();
     if (this.feed) await withinMs(this.feed.stop(), left() / 2, after);
     if (this.connection && (await withinMs(this.connection.drain(), left(), after)) === "TIMEOUT") void this.connection.close().catch(() => undefined);
     await this.recorder?.close();
