@@ -133,6 +133,11 @@ export class SymbolObservability {
     withSpan("mms.kill", { "mms.symbol": this.labels.symbol, "mms.reason": reason, "mms.state": state, "mms.automatic": automatic }, () => undefined, { kind: SpanKind.INTERNAL });
   }
 
+  /** Reports replayed from EXEC since the last call: the recovery's progress, counted once a second, not per report. */
+  reportsReplayed(count: number): void {
+    if (count > 0) this.metrics?.add("execution_reports_replayed", count, this.labels);
+  }
+
   /** A CANCEL_ALL goes out again: the ORDERS stream did not acknowledge it. */
   cancelAllResent(): void {
     this.metrics?.add("cancel_all_resends", 1, this.labels);

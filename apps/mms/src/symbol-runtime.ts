@@ -71,6 +71,8 @@ export class SymbolRuntime {
   private stopping = false;
   private readonly newOrderGate: NewOrderGate;
   private readonly events: AuditEventStore;
+  /** Replayed reports not yet added to the progress metric (an integer per report, the metric once a second). */
+  private replayedUncounted = 0;
 
   constructor(
     private readonly data: SymbolWorkerData,
@@ -144,6 +146,7 @@ export class SymbolRuntime {
       symbol: this.symbol,
       fromSequence,
       onReport: (delivery) => {
+        if (delivery.replay) this.replayedUncounted++;
         const { account, symbol } = delivery.report;
         // A report whose body names another account or symbol than its subject is not ours to apply.
         if (account !== this.data.service.account || symbol !== this.symbol) {
@@ -154,6 +157,7 @@ export class SymbolRuntime {
       },
       onCaughtUp: (info) => {
         this.logger.info("execution history replayed", { replayed: info.replayedCount, fromSequence, streamFirstSequence: info.streamFirstSequence, streamLastSequence: info.streamLastSequence });
+        this.countReplayed();
         this.dispatch({ kind: "RECOVERY_COMPLETE", streamFirstSequence: info.streamFirstSequence });
         this.post({ kind: "RECOVERED", symbol: this.symbol });
       },
@@ -308,6 +312,11 @@ export class SymbolRuntime {
     void promise.finally(() => this.inFlight.delete(promise));
   }
 
+  private countReplayed(): void {
+    this.observability.reportsReplayed(this.replayedUncounted);
+    this.replayedUncounted = 0;
+  }
+
   /**
    * Every statusCheckMs: the status goes to the coordinator, and the gauges are refreshed,
    * only when a step changed something (or statusRefreshMs passed): an idle symbol costs
@@ -316,6 +325,7 @@ export class SymbolRuntime {
   private reportStatus(force: boolean): void {
     // Held events are retried here too: a publish can fail without a disconnect.
     if (!this.stopping) this.events.flush();
+    this.countReplayed();
     const queue = this.marketData.takeFigures();
     if (queue.deepest !== this.lastQueueDepth || queue.dropped > 0) {
       this.lastQueueDepth = queue.deepest;
