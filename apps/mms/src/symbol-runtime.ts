@@ -2,7 +2,7 @@ import type { MessagePort } from "node:worker_threads";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import { formatIssues, type OrderIntent } from "@mms/contracts";
-import { connectNats, publishIntent, readLatestCheckpoint, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
+import { connectNats, publishIntent, readLatestCheckpoint, startExecutionReportFeed, StreamPublisher, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
 import { describeSymbol, isConnected, quotesPresentNow, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent, type SymbolRiskReport } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
 import { extractTraceContext, injectTraceContext, readTraceHeaders, type Context } from "@mms/telemetry";
@@ -51,6 +51,8 @@ export class SymbolRuntime {
   private readonly instance: string;
   private connection: NatsConnection | undefined;
   private jetStream: JetStreamClient | undefined;
+  /** Intents and audit events: JetStream publishes whose acks share one subscription. */
+  private publisher: StreamPublisher | undefined;
   private feed: ExecutionReportFeed | undefined;
   private statusWatch: StatusWatch | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -98,7 +100,7 @@ export class SymbolRuntime {
     });
     this.events = new AuditEventStore({
       symbol: this.symbol,
-      jetStream: () => this.jetStream,
+      publisher: () => this.publisher,
       connected: () => isConnected(this.actor),
       stopping: () => this.stopping,
       publishTimeoutMs: RUNTIME_TIMINGS.intentAckTimeoutMs,
@@ -126,6 +128,7 @@ export class SymbolRuntime {
     const connection = await connectNats({ ...this.data.service.nats, name: `${this.instance}-${this.symbol}` });
     this.connection = connection;
     this.jetStream = jetstream(connection);
+    this.publisher = new StreamPublisher(connection);
     this.statusWatch = watchConnectionStatus(connection, (status) => {
       if (status.kind === "DISCONNECTED") this.dispatch({ kind: "CONNECTION_LOST" });
       else if (status.kind === "RECONNECTED") {
@@ -277,8 +280,8 @@ export class SymbolRuntime {
   }
 
   private sendIntent(intent: OrderIntent): void {
-    const jetStream = this.jetStream;
-    if (!jetStream) return;
+    const publisher = this.publisher;
+    if (!publisher) return;
     if (intent.kind === "NEW" && this.newOrderGate.closed) return this.logger.warn("NEW withheld: a stop has begun", { intentId: intent.intentId });
     // Inside the publish span, the intent's `traceparent` names that span, so the exchange
     // can continue the trace.
@@ -286,8 +289,8 @@ export class SymbolRuntime {
       .publishSpan(intent, () => {
         const options = { timeoutMs: RUNTIME_TIMINGS.intentAckTimeoutMs, ...(this.tracing ? { headers: injectTraceContext() } : {}) };
         // A stop must not be lost to a missing ack: a CANCEL_ALL is sent again until acknowledged.
-        if (intent.kind !== "CANCEL_ALL") return publishIntent(jetStream, intent, options);
-        return sendCancelAll(jetStream, intent, options, { stopped: () => this.connection?.isClosed() ?? true, resent: () => this.observability.cancelAllResent(), track: (sending) => this.track(sending), logger: this.logger });
+        if (intent.kind !== "CANCEL_ALL") return publishIntent(publisher, intent, options);
+        return sendCancelAll(publisher, intent, options, { stopped: () => this.connection?.isClosed() ?? true, resent: () => this.observability.cancelAllResent(), track: (sending) => this.track(sending), logger: this.logger });
       })
       .then((result) => {
         if (result.kind === "ACKED") this.observability.intentAcknowledged(intent);
