@@ -34,7 +34,7 @@ interface RecoveryPoint {
  * (MAKER, alternating sides so the position stays small) and CANCELED; 3 reports an
  * order, round robin over the symbols.
  */
-function* reportBodies(from: number, count: number, symbols: readonly string[]): Generator<[string, Uint8Array]> {
+export function* reportBodies(from: number, count: number, symbols: readonly string[]): Generator<[string, Uint8Array]> {
   const ts = Date.now() - 3_600_000;
   for (let index = from; index < from + count; index++) {
     const order = Math.floor(index / 3);
@@ -80,7 +80,7 @@ async function publishReports(url: string, from: number, count: number, symbols:
  * Loads EXEC over four connections at once, each a run of whole orders (3 reports an order,
  * in order): an order's reports stay in sequence, orders of different runs interleave.
  */
-async function publishInParallel(url: string, from: number, count: number, symbols: readonly string[], connections = 4): Promise<{ seconds: number; rate: number }> {
+export async function publishInParallel(url: string, from: number, count: number, symbols: readonly string[], connections = 4): Promise<{ seconds: number; rate: number }> {
   const orders = Math.ceil(count / 3);
   const perConnection = Math.ceil(orders / connections) * 3;
   const started = performance.now();
