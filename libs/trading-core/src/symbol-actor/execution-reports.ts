@@ -14,12 +14,14 @@ import { reportRisk } from "./views";
 /** Replayed reports rebuild inventory and orders only; live ones may also stop, requote and refresh the switch. */
 export function onReport(ctx: StepContext, report: ExecutionReport, replay: boolean, streamSequence?: number): void {
   const { actor, now } = ctx;
-  if (isDuplicate(actor, report, streamSequence)) {
+  // Built once: a joined string is flattened again by every Set lookup of a new copy.
+  const fill = report.kind === "FILL" ? fillKey(report) : undefined;
+  if (isDuplicate(actor, report, streamSequence, fill)) {
     actor.counters.duplicateReports += 1;
     return;
   }
   actor.recentExecIds.add(report.execId);
-  if (report.kind === "FILL") actor.recentFillIds.add(fillKey(report));
+  if (fill !== undefined) actor.recentFillIds.add(fill);
   if (streamSequence !== undefined) actor.execSeqHighWater = streamSequence;
   actor.ackWatch.settled(report.clientOrderId);
   const effect = actor.orders.applyReport(report);
@@ -47,9 +49,9 @@ export function onReport(ctx: StepContext, report: ExecutionReport, replay: bool
  * ones, or a fill of an order whose fillId was applied already (the same fill reported
  * again under a new execId must not count twice in the position).
  */
-function isDuplicate(actor: SymbolActorState, report: ExecutionReport, streamSequence: number | undefined): boolean {
+function isDuplicate(actor: SymbolActorState, report: ExecutionReport, streamSequence: number | undefined, fill: string | undefined): boolean {
   if (streamSequence !== undefined && streamSequence <= actor.execSeqHighWater) return true;
-  return actor.recentExecIds.has(report.execId) || (report.kind === "FILL" && actor.recentFillIds.has(fillKey(report)));
+  return actor.recentExecIds.has(report.execId) || (fill !== undefined && actor.recentFillIds.has(fill));
 }
 
 /** A fillId names a fill of one order. */
