@@ -20,7 +20,6 @@ export function onReport(ctx: StepContext, report: ExecutionReport, replay: bool
     actor.counters.duplicateReports += 1;
     return;
   }
-  actor.recentExecIds.add(report.execId);
   if (fill !== undefined) actor.recentFillIds.add(fill);
   if (streamSequence !== undefined) actor.execSeqHighWater = streamSequence;
   actor.ackWatch.settled(report.clientOrderId);
@@ -45,13 +44,15 @@ export function onReport(ctx: StepContext, report: ExecutionReport, replay: bool
 }
 
 /**
- * Seen before: at or below the stream high-water mark, the same execId among the recent
- * ones, or a fill of an order whose fillId was applied already (the same fill reported
- * again under a new execId must not count twice in the position).
+ * Seen before: at or below the stream high-water mark, a fill of an order whose fillId was
+ * applied already (the same fill reported again under a new execId must not count twice in
+ * the position), or the same execId among the recent ones. A report that is none of these
+ * leaves its execId remembered: the window's add is its lookup too.
  */
 function isDuplicate(actor: SymbolActorState, report: ExecutionReport, streamSequence: number | undefined, fill: string | undefined): boolean {
   if (streamSequence !== undefined && streamSequence <= actor.execSeqHighWater) return true;
-  return actor.recentExecIds.has(report.execId) || (fill !== undefined && actor.recentFillIds.has(fill));
+  if (fill !== undefined && actor.recentFillIds.has(fill)) return true;
+  return !actor.recentExecIds.add(report.execId);
 }
 
 /** A fillId names a fill of one order. */
