@@ -15,6 +15,9 @@
  *   symbol's worker thread, which answers by postMessage; the main thread publishes.
  * - worker-conn: the MMS's design: one worker thread per symbol, each with its own NATS
  *   connection, subscribing `md.<SYMBOL>.delta` and publishing the reply itself.
+ * - thread-floor: the least the MMS's design costs: one worker thread per symbol, each with
+ *   its own NATS connection, subscribing `<prefix>.<SYMBOL>.*` and JSON-parsing each message;
+ *   no reply, nothing else.
  */
 import { isMainThread, parentPort, workerData, type Worker } from "node:worker_threads";
 import { connect } from "@nats-io/transport-node";
@@ -22,14 +25,15 @@ import { Empty } from "@nats-io/nats-core";
 import { jetstream } from "@nats-io/jetstream";
 import { spawnTsWorker } from "./lib/threads";
 
-type Variant = "floor" | "kill-floor" | "hop" | "worker-conn";
+type Variant = "floor" | "kill-floor" | "hop" | "worker-conn" | "thread-floor";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 interface WorkerRole {
-  readonly role: "hop-worker" | "conn-worker";
+  readonly role: "hop-worker" | "conn-worker" | "parse-worker";
   readonly symbol: string;
   readonly natsUrl: string;
+  readonly prefix?: string;
 }
 
 async function runFloor(natsUrl: string, prefix: string): Promise<void> {
@@ -88,12 +92,12 @@ async function runHop(natsUrl: string, symbols: readonly string[]): Promise<void
   await connection.flush();
 }
 
-async function runWorkerConnections(natsUrl: string, symbols: readonly string[]): Promise<void> {
+async function runWorkerConnections(natsUrl: string, symbols: readonly string[], role: "conn-worker" | "parse-worker", prefix?: string): Promise<void> {
   await Promise.all(
     symbols.map(
       (symbol) =>
         new Promise<void>((resolve) => {
-          const worker = spawnTsWorker(__filename, { role: "conn-worker", symbol, natsUrl } satisfies WorkerRole);
+          const worker = spawnTsWorker(__filename, { role, symbol, natsUrl, ...(prefix ? { prefix } : {}) } satisfies WorkerRole);
           worker.once("message", () => resolve());
         }),
     ),
@@ -108,6 +112,12 @@ async function workerMain(data: WorkerRole): Promise<void> {
     return;
   }
   const connection = await connect({ servers: [data.natsUrl], name: `bench-conn-${data.symbol}` });
+  if (data.role === "parse-worker") {
+    connection.subscribe(`${data.prefix ?? "md"}.${data.symbol}.*`, { callback: (_error, message) => void JSON.parse(decoder.decode(message.data)) });
+    await connection.flush();
+    port.postMessage("ready");
+    return;
+  }
   const replySubject = `bench.worker-conn.${data.symbol}`;
   connection.subscribe(`md.${data.symbol}.delta`, { callback: () => connection.publish(replySubject, Empty) });
   await connection.flush();
@@ -118,7 +128,7 @@ if (isMainThread) {
   const [variant, natsUrl, symbolList, prefix] = process.argv.slice(2) as [Variant, string, string, string | undefined];
   const symbols = (symbolList ?? "").split(",").filter(Boolean);
   const run =
-    variant === "floor" ? runFloor(natsUrl, prefix ?? "md") : variant === "kill-floor" ? runKillFloor(natsUrl, symbols) : variant === "hop" ? runHop(natsUrl, symbols) : runWorkerConnections(natsUrl, symbols);
+    variant === "floor" ? runFloor(natsUrl, prefix ?? "md") : variant === "kill-floor" ? runKillFloor(natsUrl, symbols) : variant === "hop" ? runHop(natsUrl, symbols) : variant === "thread-floor" ? runWorkerConnections(natsUrl, symbols, "parse-worker", prefix) : runWorkerConnections(natsUrl, symbols, "conn-worker");
   run.then(
     () => process.stdout.write("READY\n"),
     (error: Error) => {

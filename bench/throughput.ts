@@ -5,7 +5,7 @@ import { AlertWatch, reasonCounts, resumeAll } from "./lib/mms-control";
 import { notActive, shortList } from "./lib/mms-state";
 import { benchSymbolConfig, benchSymbols, startMms } from "./lib/mms-process";
 import { startMinimalConsumer } from "./lib/minimal";
-import { FLOOR_PREFIX } from "./lib/market-feed";
+import { FLOOR_PREFIX, THREAD_FLOOR_PREFIX } from "./lib/market-feed";
 import { startNatsServer, type BenchNatsServer } from "./lib/nats-server";
 import { beginPhase, type PhaseRecord } from "./lib/phase";
 import { PublisherPool } from "./lib/publisher";
@@ -49,6 +49,8 @@ export interface ThroughputStep {
   readonly publisherMaxBehind: number;
   /** The floor's phase (same deltas, floor.md.*) and the MMS's phase of this step. */
   readonly floor: PhaseRecord;
+  /** The thread floor's phase (same deltas, tfloor.md.*): 20 threads, 20 connections, JSON.parse only; the least the MMS's design costs. */
+  readonly threadFloor?: PhaseRecord;
   readonly mms: PhaseRecord;
 }
 
@@ -83,19 +85,25 @@ export async function runThroughput(options: BenchOptions): Promise<BenchResult>
     const stub = teardown.add(await ExchangeStub.start(server.url), (started) => started.stop());
     const publishers = teardown.add(await PublisherPool.start(server.url, symbols, "depth", 2), (started) => started.stop());
     const floor = teardown.add(await startMinimalConsumer("floor", server.url, symbols, FLOOR_PREFIX), (started) => started.stop());
+    const threadFloor = teardown.add(await startMinimalConsumer("thread-floor", server.url, symbols, THREAD_FLOOR_PREFIX), (started) => started.stop());
     const mms = teardown.add(await startMms({ name: "throughput", natsUrl: server.url, symbols: symbols.map((symbol) => benchSymbolConfig(symbol)), env: options.mmsEnv("throughput") }), (started) => started.stop());
     const alerts = teardown.add(new AlertWatch(), (watch) => watch.stop());
     alerts.listen(control);
     const steps: ThroughputStep[] = [];
     await mms.waitReady(300_000);
     const processes = { mms: mms.pid, floor: floor.pid, natsServer: server.pid, bench: process.pid };
+    const threadFloorProcesses = { mms: mms.pid, floor: threadFloor.pid, natsServer: server.pid, bench: process.pid };
     for (const [index, { rate, durationMs }] of plan.entries()) {
       process.stdout.write(`  throughput ${rate}/s: floor ${floorMs / 1000}s ... `);
       const floorPhase = beginPhase("floor", index + 1, processes);
       const floorOutcome = await publishers.run(rate, floorMs, "floor");
       await sleep(1000);
       const floorRecord = floorPhase.finish(floorOutcome.published);
-      process.stdout.write(`${floorRecord.microsPerMessage} us/msg; MMS ${durationMs / 1000}s ... `);
+      const threadFloorPhase = beginPhase("floor", index + 1, threadFloorProcesses);
+      const threadFloorOutcome = await publishers.run(rate, floorMs, "thread-floor");
+      await sleep(1000);
+      const threadFloorRecord = threadFloorPhase.finish(threadFloorOutcome.published);
+      process.stdout.write(`${floorRecord.microsPerMessage} us/msg, thread floor ${threadFloorRecord.microsPerMessage} us/msg (${threadFloorRecord.cores.floor} cores, published ${Math.round(threadFloorOutcome.achievedRate)}/s); MMS ${durationMs / 1000}s ... `);
 
       const resumeRefused = await resumeAll(control, symbols, 60_000).then(
         () => undefined,
@@ -150,6 +158,7 @@ export async function runThroughput(options: BenchOptions): Promise<BenchResult>
         maxServerPendingBytes: maxPending,
         publisherMaxBehind: outcome.maxBehind,
         floor: floorRecord,
+        threadFloor: threadFloorRecord,
         mms: mmsRecord,
       };
       steps.push(step);
@@ -175,7 +184,7 @@ export async function runThroughput(options: BenchOptions): Promise<BenchResult>
       },
     ];
     return finish({
-      method: `20 ACTIVE symbols, 10 levels a side; each delta changes the quantity of one bid and one ask level (the mid never moves: the quoting path runs, no intent is due). Two publisher threads (own connections, 10 symbols each) pace the deltas evenly, plus TRADING heartbeats (2/s a symbol). Each step: a floor phase of ${floorMs / 1000} s (the same deltas on floor.md.*, parsed and republished by the floor relay; the MMS gets only its heartbeats), then an MMS phase (${plan.map((step) => `${step.rate / 1000}k ${step.durationMs / 1000} s`).join(", ")}; +2.5 s drain counted in). Held: no alert event (BUS_LAG, halts), every symbol ACTIVE after the step (mms.status), publishers >= 97% of the rate. CPU per message: utime+stime of the whole process over the phase / messages handed to it. The steps stop at the first one not held.`,
+      method: `20 ACTIVE symbols, 10 levels a side; each delta changes the quantity of one bid and one ask level (the mid never moves: the quoting path runs, no intent is due). Two publisher threads (own connections, 10 symbols each) pace the deltas evenly, plus TRADING heartbeats (2/s a symbol). Each step: a floor phase of ${floorMs / 1000} s (the same deltas on floor.md.*, parsed and republished by the floor relay; the MMS gets only its heartbeats), a thread-floor phase of ${floorMs / 1000} s (the same deltas on tfloor.md.*, one worker thread and one NATS connection per symbol as in the MMS, JSON.parse only: the least the design costs), then an MMS phase (${plan.map((step) => `${step.rate / 1000}k ${step.durationMs / 1000} s`).join(", ")}; +2.5 s drain counted in). Held: no alert event (BUS_LAG, halts), every symbol ACTIVE after the step (mms.status), publishers >= 97% of the rate. CPU per message: utime+stime of the whole process over the phase / messages handed to it. The steps stop at the first one not held.`,
       goals,
       data: { steps, highestHeldRate: best?.targetRate ?? 0, stub: (await stub.state()).counts },
     });

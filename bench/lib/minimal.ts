@@ -5,7 +5,7 @@ import { exitWithParent } from "@mms/test-support";
 import { REPO_ROOT } from "./machine";
 import { stopChild } from "./teardown";
 
-export type MinimalVariant = "floor" | "kill-floor" | "hop" | "worker-conn";
+export type MinimalVariant = "floor" | "kill-floor" | "hop" | "worker-conn" | "thread-floor";
 
 export interface MinimalConsumer {
   readonly variant: MinimalVariant;

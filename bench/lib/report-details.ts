@@ -27,13 +27,14 @@ interface ThroughputStepView {
   failures: string[];
   rssMb: { start: number; max: number; end: number };
   floor: PhaseRecord;
+  threadFloor?: PhaseRecord;
   mms: PhaseRecord;
 }
 
 function throughputDetail(result: BenchResult): string {
   const steps = (result.data as { steps: ThroughputStepView[] }).steps;
   return table(
-    ["msg/s", "MMS phase s", "published / delivered msg/s", "held", "MMS CPU us/msg", "floor CPU us/msg", "MMS / floor", "MMS cores", "load at start floor / MMS", "RSS start / max / end MB"],
+    ["msg/s", "MMS phase s", "published / delivered msg/s", "held", "MMS CPU us/msg", "floor CPU us/msg", "thread floor CPU us/msg (cores)", "MMS / floor", "MMS cores", "load at start floor / MMS", "RSS start / max / end MB"],
     steps.map((step) => [
       thousands(step.targetRate),
       step.seconds,
@@ -41,6 +42,7 @@ function throughputDetail(result: BenchResult): string {
       step.held ? "held" : `**no**: ${step.failures.join("; ")}`,
       step.mms.microsPerMessage,
       step.floor.microsPerMessage,
+      step.threadFloor ? `${step.threadFloor.microsPerMessage} (${step.threadFloor.cores.floor ?? "-"})` : "-",
       Math.round((step.mms.microsPerMessage / step.floor.microsPerMessage) * 10) / 10,
       step.mms.cores.mms ?? "-",
       `${step.floor.loadAtStart} / ${step.mms.loadAtStart}`,

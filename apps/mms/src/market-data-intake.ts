@@ -1,11 +1,11 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
-import { decodeAndValidate, formatIssues, subjects, validators } from "@mms/contracts";
+import { decodeAndValidate, formatIssues, subjects, validators, type ValidationIssue } from "@mms/contracts";
 import type { SymbolEvent } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
 import type { Context } from "@mms/telemetry";
 import { performance } from "node:perf_hooks";
 import { MarketDataQueue } from "./market-data-queue";
-import { MARKET_DATA_DECODERS } from "./market-data-decoders";
+import { MARKET_DATA_KINDS, type MarketDataKind, type MarketDataSink } from "./market-data-decoders";
 
 export interface MarketDataIntakeSettings {
   readonly symbol: string;
@@ -31,7 +31,7 @@ export interface MarketDataIntakeSettings {
  */
 export class MarketDataIntake {
   private readonly queue: MarketDataQueue;
-  private subscription: Subscription | undefined;
+  private readonly subscriptions: Subscription[] = [];
   /** Where snapshot replies arrive; see requestSnapshot. */
   private snapshotReplies: Subscription | undefined;
   private connection: NatsConnection | undefined;
@@ -48,13 +48,20 @@ export class MarketDataIntake {
   subscribe(connection: NatsConnection): void {
     const { logger, symbol } = this.settings;
     this.connection = connection;
-    this.subscription = connection.subscribe(subjects.marketDataWildcard(symbol), {
-      slow: this.settings.slowConsumerPending,
-      callback: (error, message) => {
-        if (error) logger.warn("market data subscription error", { error: error.message });
-        else this.onMarketData(message);
-      },
-    });
+    // One subscription a kind (the contract's md.<SYMBOL>.* without the kinds it does not name):
+    // one connection delivers them in wire order all the same.
+    for (const kind of MARKET_DATA_KINDS) {
+      const intake = new KindIntake(kind.subject(symbol), this.settings, this.queue);
+      this.subscriptions.push(
+        connection.subscribe(intake.subject, {
+          slow: this.settings.slowConsumerPending,
+          callback: (error, message) => {
+            if (error) logger.warn("market data subscription error", { error: error.message });
+            else intake.onMessage(kind, message);
+          },
+        }),
+      );
+    }
     this.snapshotReplies = connection.subscribe(createInbox(), {
       callback: (error, message) => {
         if (error) logger.warn("snapshot reply subscription error", { error: error.message });
@@ -69,29 +76,8 @@ export class MarketDataIntake {
   }
 
   unsubscribe(): void {
-    this.subscription?.unsubscribe();
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
     this.snapshotReplies?.unsubscribe();
-  }
-
-  private onMarketData(message: Msg): void {
-    // A message taken off the socket is progress too: one socket read of a flood can hold
-    // thousands, decoded here before any of them is stepped.
-    this.settings.received();
-    const receivedAt = performance.now();
-    const kind = message.subject.slice(message.subject.lastIndexOf(".") + 1);
-    const decode = MARKET_DATA_DECODERS[kind];
-    if (!decode) return;
-    const result = decode(message.data);
-    const parent = this.settings.traceParentOf(message.headers);
-    // Queued, not stepped: the actor judges lag on each message's own ts when it steps it.
-    if (!result.ok) {
-      this.queue.push({ kind: "MARKET_DATA_INVALID", subject: message.subject, issues: formatIssues(result.issues) }, parent, receivedAt);
-    } else if (result.value.symbol !== this.settings.symbol) {
-      this.queue.push({ kind: "MARKET_DATA_INVALID", subject: message.subject, issues: `/symbol is ${result.value.symbol}, not ${this.settings.symbol}` }, parent, receivedAt);
-    } else {
-      this.settings.lag(this.settings.clock() - result.value.ts);
-      this.queue.push(result.value.event, parent, receivedAt);
-    }
   }
 
   /**
@@ -121,5 +107,44 @@ export class MarketDataIntake {
     if (!result.ok) this.queue.push({ kind: "MARKET_DATA_INVALID", subject, issues: formatIssues(result.issues) }, undefined, receivedAt);
     else if (result.value.symbol !== this.settings.symbol) this.queue.push({ kind: "MARKET_DATA_INVALID", subject, issues: `/symbol is ${result.value.symbol}` }, undefined, receivedAt);
     else this.queue.push({ kind: "BOOK_SNAPSHOT", snapshot: result.value }, undefined, receivedAt);
+  }
+}
+
+/**
+ * The messages of one kind's subscription, decoded into the queue. It is its own decoder's
+ * sink: the message under way is held in fields, so a message costs no closure and no result object.
+ */
+class KindIntake implements MarketDataSink {
+  private parent: Context | undefined;
+  private receivedAt = 0;
+
+  constructor(
+    readonly subject: string,
+    private readonly settings: MarketDataIntakeSettings,
+    private readonly queue: MarketDataQueue,
+  ) {}
+
+  onMessage(kind: MarketDataKind, message: Msg): void {
+    // A message taken off the socket is progress too: one socket read of a flood can hold
+    // thousands, decoded here before any of them is stepped.
+    this.settings.received();
+    this.receivedAt = performance.now();
+    this.parent = this.settings.traceParentOf(message.headers);
+    // Queued, not stepped: the actor judges lag on each message's own ts when it steps it.
+    kind.decode(message.data, this);
+  }
+
+  accepted(symbol: string, ts: number, event: SymbolEvent): void {
+    if (symbol !== this.settings.symbol) return this.invalid(`/symbol is ${symbol}, not ${this.settings.symbol}`);
+    this.settings.lag(this.settings.clock() - ts);
+    this.queue.push(event, this.parent, this.receivedAt);
+  }
+
+  refused(issues: readonly ValidationIssue[]): void {
+    this.invalid(formatIssues(issues));
+  }
+
+  private invalid(issues: string): void {
+    this.queue.push({ kind: "MARKET_DATA_INVALID", subject: this.subject, issues }, this.parent, this.receivedAt);
   }
 }

@@ -1,4 +1,4 @@
-import { OrderBook } from "../src";
+import { Big, OrderBook } from "../src";
 
 const snapshot = { symbol: "BTCUSDT-PERP", seq: 100, ts: 5000, bids: [["99.9", "1"], ["99.8", "2"], ["99.7", "3"]] as [string, string][], asks: [["100.1", "1"], ["100.2", "2"]] as [string, string][] };
 const delta = (seq: number, bids: [string, string][], asks: [string, string][]) => ({ symbol: "BTCUSDT-PERP", seq, ts: 5000 + seq, bids, asks });
@@ -82,5 +82,36 @@ describe("OrderBook", () => {
     // and uncrosses when the offending level goes
     locked.applyDelta(delta(102, [["100.2", "0"]], []));
     expect(locked.isCrossed()).toBe(false);
+  });
+  test("a price spelled two ways is one level: resized by either spelling, removed by either", () => {
+    const book = OrderBook.fromSnapshot(snapshot);
+    book.applyDelta(delta(101, [["99.80", "7"]], []));
+    book.applyDelta(delta(102, [["99.8", "8"]], []));
+    expect(book.depth("BUY", 5).map((level) => [level.price.toFixed(), level.quantity.toFixed()])).toEqual([["99.9", "1"], ["99.8", "8"], ["99.7", "3"]]);
+    book.applyDelta(delta(103, [["99.80", "0.000"]], []));
+    expect(book.depth("BUY", 5).map((level) => level.price.toFixed())).toEqual(["99.9", "99.7"]);
+    // a level added again after its removal is a new level, found by its text again
+    book.applyDelta(delta(104, [["99.8", "4"]], []));
+    book.applyDelta(delta(105, [["99.8", "5"]], []));
+    expect(book.depth("BUY", 5).map((level) => [level.price.toFixed(), level.quantity.toFixed()])).toEqual([["99.9", "1"], ["99.8", "5"], ["99.7", "3"]]);
+  });
+
+  test("the best price stays the same object while its level stays, and a resize does not change it", () => {
+    const book = OrderBook.fromSnapshot(snapshot);
+    const best = book.bestBid();
+    book.applyDelta(delta(101, [["99.9", "4"]], []));
+    expect(book.bestBid()).toBe(best);
+    book.applyDelta(delta(102, [["99.95", "1"]], []));
+    expect(book.bestBid()!.toFixed()).toBe("99.95");
+  });
+
+  test("our own quantity at a level is taken out of it: the level counts only for what is left", () => {
+    const book = OrderBook.fromSnapshot(snapshot);
+    const own = (price: string, quantity: string) => [{ price: new Big(price), quantity: new Big(quantity) }];
+    expect(book.bestExcluding("BUY", own("99.9", "1"))!.toFixed()).toBe("99.8");
+    expect(book.bestExcluding("BUY", own("99.9", "0.5"))!.toFixed()).toBe("99.9");
+    book.applyDelta(delta(101, [["99.9", "3.5"]], []));
+    expect(book.bestExcluding("BUY", own("99.9", "1"))!.toFixed()).toBe("99.9");
+    expect(book.bestExcluding("SELL", own("100.2", "9"))!.toFixed()).toBe("100.1");
   });
 });

@@ -29,7 +29,8 @@ export function priceJumpSettings(config: Pick<SymbolConfig, "jumpBps" | "jumpWi
 }
 
 interface TimedMid {
-  readonly at: number;
+  /** Moved on in place when the same mid is computed again (see `recomputed`). */
+  at: number;
   readonly mid: Decimal;
 }
 
@@ -67,11 +68,8 @@ export class PriceJumpDetector {
     // The last mid observed is at the back of both deques (append always pushes it).
     const last = this.minima.back();
     if (!last || last !== this.maxima.back()) return;
-    const entry = { at: now, mid: last.mid };
-    this.minima.popBack();
-    this.maxima.popBack();
-    this.minima.pushBack(entry);
-    this.maxima.pushBack(entry);
+    // The same entry at the back of both: dating it again in place is popping and pushing it anew, without the garbage.
+    last.at = now;
   }
 
   /** Mids held, for tests: at most the mids of the window. */

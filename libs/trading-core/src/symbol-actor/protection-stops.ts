@@ -29,7 +29,7 @@ export function checkFillBurst(ctx: StepContext, fill: Pick<FillReport, "side" |
 export function checkPriceJump(ctx: StepContext, mid: Decimal): void {
   const actor = ctx.actor;
   const last = actor.lastObservedMid;
-  if (last !== undefined && last.eq(mid)) {
+  if (last !== undefined && (last === mid || last.eq(mid))) {
     // Still computed: a jump from this mid later in the window counts, however long it held.
     actor.priceJump.recomputed(ctx.now);
     return;

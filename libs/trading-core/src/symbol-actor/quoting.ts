@@ -86,9 +86,10 @@ function isSettled(actor: SymbolActorState, bestBid: Decimal, bestAsk: Decimal, 
     settled.quoteKey === actor.lastQuoteKey &&
     settled.reduceOnly === actor.reduceOnly &&
     settled.mode === actor.mode &&
-    settled.bestBid.eq(bestBid) &&
-    settled.bestAsk.eq(bestAsk) &&
-    settled.position.eq(actor.ledger.position)
+    // The book hands out the same price objects while its best levels stay: identity first.
+    (settled.bestBid === bestBid || settled.bestBid.eq(bestBid)) &&
+    (settled.bestAsk === bestAsk || settled.bestAsk.eq(bestAsk)) &&
+    (settled.position === actor.ledger.position || settled.position.eq(actor.ledger.position))
   );
 }
 

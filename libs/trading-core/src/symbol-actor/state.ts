@@ -112,7 +112,7 @@ export interface SymbolActorState {
   lastRiskReportAt: number | undefined;
   lastQuoteKey: string | undefined;
   /** The touch of the book at `seq` with the orders at `ordersVersion`: see `marketTouch`. */
-  touchCache: { readonly book: OrderBook; readonly seq: number; readonly ordersVersion: number; readonly touch: MarketTouch } | undefined;
+  touchCache: { book: OrderBook; seq: number; ordersVersion: number; touch: MarketTouch } | undefined;
   /** What the last requote that changed nothing looked at: the same inputs again change nothing (see `requote`). */
   settledQuote: SettledQuote | undefined;
   readonly ids: IdSource;

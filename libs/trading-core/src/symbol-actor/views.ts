@@ -26,15 +26,22 @@ export function marketTouch(state: SymbolActorState): MarketTouch {
   const cached = state.touchCache;
   const ordersVersion = state.orders.version;
   if (cached && cached.book === book && cached.seq === book.seq && cached.ordersVersion === ordersVersion) return cached.touch;
-  const touch = touchOf(state, book);
-  state.touchCache = { book, seq: book.seq, ordersVersion, touch };
+  const touch = touchOf(state, book, cached?.touch);
+  if (cached) {
+    cached.book = book;
+    cached.seq = book.seq;
+    cached.ordersVersion = ordersVersion;
+    cached.touch = touch;
+  } else state.touchCache = { book, seq: book.seq, ordersVersion, touch };
   return touch;
 }
 
-function touchOf(state: SymbolActorState, book: OrderBook): MarketTouch {
+/** `previous` is kept when bid and ask are the same level prices (the book keeps them while the levels stay): no new mid. */
+function touchOf(state: SymbolActorState, book: OrderBook, previous: MarketTouch | undefined): MarketTouch {
   if (book.isCrossed()) return NO_TOUCH;
   const bid = book.bestExcluding("BUY", state.orders.ownQuantities("BUY"));
   const ask = book.bestExcluding("SELL", state.orders.ownQuantities("SELL"));
+  if (previous && previous !== NO_TOUCH && previous.bid === bid && previous.ask === ask) return previous;
   return { bid, ask, mid: bid && ask && bid.lt(ask) ? bid.plus(ask).div(2) : undefined };
 }
 
