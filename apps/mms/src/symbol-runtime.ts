@@ -3,11 +3,12 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import { formatIssues, type OrderIntent } from "@mms/contracts";
 import { connectNats, publishIntent, readLatestCheckpoint, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
-import { describeSymbol, isConnected, quotesPresentNow, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent, type SymbolRiskReport } from "@mms/trading-core";
+import { describeSymbol, isConnected, nextTimerDueAt, quotesPresentNow, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent, type SymbolRiskReport } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
 import { extractTraceContext, injectTraceContext, readTraceHeaders, type Context } from "@mms/telemetry";
 import { performance } from "node:perf_hooks";
 import { workerClosingMs, withinMs } from "./shutdown-budget";
+import { ActorTimer } from "./actor-timer";
 import { AuditEventStore } from "./audit-event-store";
 import { MarketDataIntake } from "./market-data-intake";
 import { sendCancelAll } from "./cancel-all-sender";
@@ -19,9 +20,10 @@ import { WorkerProgress } from "./worker-progress";
 import type { RiskToSymbol, SymbolToCoordinator, SymbolToRisk, SymbolWorkerData } from "./thread-protocol";
 
 export const RUNTIME_TIMINGS = {
-  /** The actor's TIMER; each one is also a step of the progress counter the supervisor reads. */
-  timerMs: 100,
-  /** How often the worker looks whether its status changed (then sends it, with fresh gauges). */
+  /**
+   * How often the worker looks whether its status changed (then sends it, with fresh gauges);
+   * also its proof of life for the supervisor when nothing else happens, and its loop-delay sample.
+   */
   statusCheckMs: 1000,
   /** A status is sent at least this often even when nothing but time moved (order ages). */
   statusRefreshMs: 10_000,
@@ -53,7 +55,7 @@ export class SymbolRuntime {
   private jetStream: JetStreamClient | undefined;
   private feed: ExecutionReportFeed | undefined;
   private statusWatch: StatusWatch | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly timer: ActorTimer;
   private statusTimer: ReturnType<typeof setInterval> | undefined;
   /** Something other than a quiet TIMER step happened since the last STATUS_UPDATE. */
   private statusChanged = true;
@@ -117,6 +119,7 @@ export class SymbolRuntime {
     };
     this.stepper = new SymbolStepper(settings, this.instance, data.lastEventSeq ?? 0);
     this.actor = this.stepper.actor;
+    this.timer = new ActorTimer({ dueAt: () => nextTimerDueAt(this.actor), fire: () => this.dispatch(TIMER_EVENT), clock });
     if (data.recordingPath) this.recorder = new InputRecorder(data.recordingPath, { kind: "HEADER", version: 1, instance: this.instance, settings, startedAt: clock() });
   }
 
@@ -165,11 +168,13 @@ export class SymbolRuntime {
         else if (status.kind === "CONSUMER_NOTICE") this.logger.info("execution report consumer notice", { notice: status.notice });
       },
     });
-    this.timer = setInterval(() => {
-      this.observability.timerFired(RUNTIME_TIMINGS.timerMs);
-      this.dispatch(TIMER_EVENT);
-    }, RUNTIME_TIMINGS.timerMs);
-    this.statusTimer = setInterval(() => this.reportStatus(false), RUNTIME_TIMINGS.statusCheckMs);
+    this.timer.start();
+    this.statusTimer = setInterval(() => {
+      // Proof of life at idle: a worker stuck in a loop runs no interval either.
+      this.progress?.advance();
+      this.observability.timerFired(RUNTIME_TIMINGS.statusCheckMs);
+      this.reportStatus(false);
+    }, RUNTIME_TIMINGS.statusCheckMs);
     this.post({ kind: "STARTED", symbol: this.symbol });
   }
 
@@ -239,6 +244,7 @@ export class SymbolRuntime {
     if (event.kind !== "TIMER" || output.commands.length > 0) this.statusChanged = true;
     this.moment.at = now;
     this.observability.stepped(event, output, receivedAt, monotonicNow, this.moment);
+    this.timer.arm();
   }
 
   private execute(command: Exclude<SymbolCommand, { kind: "EMIT_EVENT" }>): void {
@@ -342,7 +348,7 @@ export class SymbolRuntime {
     this.dispatch({ kind: "SHUTDOWN" });
     this.events.flush();
     this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
+    this.timer.stop();
     await withinMs(this.settleInFlight(), left() - workerClosingMs(timeoutMs), after);
     const unsettled = this.inFlight.size;
     if (this.statusTimer) clearInterval(this.statusTimer);

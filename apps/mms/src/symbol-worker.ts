@@ -20,7 +20,7 @@ const logger = createLogger({ level: data.service.logging.level, service: "mms",
 const symbol = data.symbol.symbol;
 const metrics = new WorkerMetricsRecorder({ flush: (samples) => post({ kind: "METRICS", symbol, samples }), intervalMs: 1000 });
 const observability = new SymbolObservability(symbol, metrics, tracing.enabled);
-// The event-loop delay comes from the actor's TIMER: no 10 ms monitor waking every idle worker.
+// The event-loop delay comes from the status check interval: no 10 ms monitor waking every idle worker.
 const runtimeMetrics = startThreadRuntimeMetrics(metrics, { thread: "symbol", symbol }, 1000, observability.loopDelay.histogram);
 const runtime = new SymbolRuntime(data, post, logger, observability);
 

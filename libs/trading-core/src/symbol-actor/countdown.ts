@@ -1,6 +1,6 @@
 import { sendIntent } from "./intents";
 import { canSend } from "./state";
-import type { CountdownState } from "./state";
+import type { CountdownState, SymbolActorState } from "./state";
 import type { StepContext } from "./step-context";
 
 /**
@@ -43,4 +43,14 @@ export function syncCountdown(ctx: StepContext, need: CountdownNeed = ctx.actor.
   if (plan.kind === "KEEP") return;
   actor.countdown = plan.next;
   sendIntent(ctx, { kind: "COUNTDOWN", intentId: actor.ids.next("I"), account: actor.settings.account, symbol: actor.settings.config.symbol, timeoutMs: plan.timeoutMs, ts: now });
+}
+
+/** When `syncCountdown` on a TIMER would next send (Infinity: not while nothing changes). */
+export function countdownDueAt(actor: SymbolActorState): number {
+  const timeoutMs = actor.settings.config.deadManMs;
+  if (timeoutMs === 0 || actor.mode === "shadow" || !canSend(actor)) return Infinity;
+  const countdown = actor.countdown;
+  if (!actor.orders.hasOrders()) return countdown.kind === "ARMED" ? Number.NEGATIVE_INFINITY : Infinity;
+  // The first moment planCountdown's ORDERS_MAY_REST answers SEND.
+  return countdown.kind === "OFF" ? Number.NEGATIVE_INFINITY : countdown.refreshedAt + timeoutMs / 3 - 2 * actor.timerIntervalMs;
 }
