@@ -31,8 +31,10 @@ export class SymbolObservability {
   private marketDataSeen = 0;
   private readonly labels: { readonly symbol: string };
   private readonly liquidity = new LiquidityObserver();
-  /** The thread's event-loop delay, from the lateness of the actor's TIMER (see startThreadRuntimeMetrics). */
+  /** The thread's event-loop delay, from the lateness of the status check interval (see startThreadRuntimeMetrics). */
   readonly loopDelay = new TimerLateness();
+  /** Runs at each status check after the status: the thread's runtime sample and the metrics flush ride on that one wake-up. */
+  onStatusCheck: (() => void) | undefined;
 
   constructor(
     symbol: string,
@@ -63,9 +65,10 @@ export class SymbolObservability {
     return withSpan(`mms.intent.publish`, { "mms.symbol": this.labels.symbol, "mms.intent.kind": intent.kind, "mms.intent.id": intent.intentId }, () => publish(), { kind: SpanKind.PRODUCER });
   }
 
-  /** The actor's TIMER fired; its lateness is the thread's event-loop delay. */
-  timerFired(intervalMs: number): void {
+  /** The periodic status check ran; its lateness is the thread's event-loop delay. */
+  statusChecked(intervalMs: number): void {
     this.loopDelay.fired(intervalMs);
+    this.onStatusCheck?.();
   }
 
   marketDataReceived(lagMs: number): void {

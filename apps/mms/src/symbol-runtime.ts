@@ -41,6 +41,13 @@ const monotonicNow = (): number => performance.now();
 const TIMER_EVENT: SymbolEvent = Object.freeze({ kind: "TIMER" });
 
 
+/** A countdown refresh (its intent and that intent's audit event) or a risk report: nothing the status shows. */
+function keepsTimeOnly(command: SymbolCommand): boolean {
+  if (command.kind === "RISK_REPORT") return true;
+  if (command.kind === "SEND_INTENT") return command.intent.kind === "COUNTDOWN";
+  return command.kind === "EMIT_EVENT" && command.event.type === "intent" && command.event.intent.kind === "COUNTDOWN";
+}
+
 /**
  * The shell around one symbol actor: it owns the symbol's NATS connection, turns every
  * input into an actor event, and carries out the actor's commands. All decisions are in
@@ -60,6 +67,7 @@ export class SymbolRuntime {
   /** Something other than a quiet TIMER step happened since the last STATUS_UPDATE. */
   private statusChanged = true;
   private lastStatusAt = Number.NEGATIVE_INFINITY;
+  private lastMarketStatus: string | undefined;
   private lastQueueDepth = -1;
   private readonly progress: WorkerProgress | undefined;
   private readonly marketData: MarketDataIntake;
@@ -172,8 +180,8 @@ export class SymbolRuntime {
     this.statusTimer = setInterval(() => {
       // Proof of life at idle: a worker stuck in a loop runs no interval either.
       this.progress?.advance();
-      this.observability.timerFired(RUNTIME_TIMINGS.statusCheckMs);
       this.reportStatus(false);
+      this.observability.statusChecked(RUNTIME_TIMINGS.statusCheckMs);
     }, RUNTIME_TIMINGS.statusCheckMs);
     this.post({ kind: "STARTED", symbol: this.symbol });
   }
@@ -240,11 +248,23 @@ export class SymbolRuntime {
       else this.execute(command);
     }
     if (eventIndex > 0) this.post({ kind: "EVENT_SEQ", symbol: this.symbol, lastEventSeq: this.stepper.lastEventSeq });
-    // A TIMER step that decided nothing changes nothing the status shows (but time itself).
-    if (event.kind !== "TIMER" || output.commands.length > 0) this.statusChanged = true;
+    if (!this.changedNothingShown(event, output.commands)) this.statusChanged = true;
     this.moment.at = now;
     this.observability.stepped(event, output, receivedAt, monotonicNow, this.moment);
     this.timer.arm();
+  }
+
+  /**
+   * A step that changes nothing the status shows (but time itself): a TIMER that only kept
+   * the countdown and the risk report going (neither is in the status), or while ACTIVE (no
+   * resume blockers to show) a heartbeat repeating the market status that decided nothing.
+   */
+  private changedNothingShown(event: SymbolEvent, commands: readonly SymbolCommand[]): boolean {
+    if (event.kind === "TIMER") return commands.every(keepsTimeOnly);
+    if (event.kind !== "MARKET_STATUS") return false;
+    const repeated = event.status.status === this.lastMarketStatus;
+    this.lastMarketStatus = event.status.status;
+    return repeated && commands.length === 0 && this.actor.state.name === "ACTIVE";
   }
 
   private execute(command: Exclude<SymbolCommand, { kind: "EMIT_EVENT" }>): void {

@@ -21,7 +21,9 @@ export function nextTimerDueAt(actor: SymbolActorState): number {
     countdownDueAt(actor),
     riskReportDueAt(actor),
   );
-  return actor.lastTimerAt === undefined ? due : Math.max(due, actor.lastTimerAt + TIMINGS.timerMinGapMs);
+  // Whole ms, rounded up: a fractional moment (deadManMs / 3) rounded down could come a hair too soon.
+  const floor = actor.lastTimerAt === undefined ? Number.NEGATIVE_INFINITY : actor.lastTimerAt + TIMINGS.timerMinGapMs;
+  return Math.ceil(Math.max(due, floor));
 }
 
 function staleDueAt(actor: SymbolActorState): number {
