@@ -108,6 +108,12 @@ class KillWatch {
   }
 }
 
+function reasonTally(resumes: ReadonlyArray<{ readonly reason: string | null }>): Record<string, number> {
+  const tally: Record<string, number> = {};
+  for (const resume of resumes) tally[resume.reason ?? "none"] = (tally[resume.reason ?? "none"] ?? 0) + 1;
+  return tally;
+}
+
 /** CANCEL_ALL MANUAL_KILL intents of the bench account the ORDERS stream holds, per symbol. */
 async function killsInStream(connection: NatsConnection): Promise<Map<string, number>> {
   const bySymbol = new Map<string, number>();
@@ -150,11 +156,33 @@ export async function runKill(options: BenchOptions): Promise<BenchResult> {
     const failed = (await mmsStatus(bench, 10_000)).filter((status) => status.reason === "WORKER_FAILED");
     if (failed.length > 0) throw new Error(`${failed.length} of ${symbolCount} workers WORKER_FAILED at start-up`);
     await bench.flush();
-    const waitForQuotes = async (timeoutMs: number) => {
+    const quotesResting = async () => {
+      const state = await stub.state();
+      return symbols.every((symbol) => (state.liveBySymbol[symbol] ?? 0) >= 2);
+    };
+    // Set-up, not what is measured: a trial starts with every symbol ACTIVE and both quotes
+    // resting. A symbol that paused on the way (BUS_LAG or MD_STALE: the resume of 50 symbols
+    // at once is a burst on 2 cores, and the stub shows quotes before the MMS has read their
+    // acks) is resumed again; each such resume is counted in the result.
+    const setupResumes: Array<{ trial: number; symbol: string; reason: string | null }> = [];
+    const readyForTrial = async (trial: number, timeoutMs: number) => {
       const deadline = performance.now() + timeoutMs;
+      let lookedAt = performance.now();
       while (performance.now() < deadline) {
-        const state = await stub.state();
-        if (symbols.every((symbol) => (state.liveBySymbol[symbol] ?? 0) >= 2)) return true;
+        const resting = await quotesResting();
+        // The status is asked once quotes rest (to start), or every second while they do not (a paused symbol rests none).
+        if (resting || performance.now() - lookedAt >= 1000) {
+          lookedAt = performance.now();
+          const down = (await mmsStatus(bench, 10_000)).filter((status) => status.state !== "ACTIVE");
+          if (resting && down.length === 0) return true;
+          const transient = down.filter((status) => status.state === "PAUSED" && (status.reason === "BUS_LAG" || status.reason === "MD_STALE"));
+          const other = down.filter((status) => !transient.includes(status));
+          if (other.length > 0 && resting) throw new Error(`trial ${trial}: not ACTIVE: ${other.map((status) => `${status.symbol}:${status.state}/${status.reason}`).join(", ")}`);
+          if (transient.length > 0) {
+            setupResumes.push(...transient.map((status) => ({ trial, symbol: status.symbol, reason: status.reason })));
+            await resumeAll(bench, transient.map((status) => status.symbol), 30_000);
+          }
+        }
         await sleep(50);
       }
       return false;
@@ -163,7 +191,7 @@ export async function runKill(options: BenchOptions): Promise<BenchResult> {
     const processes = { mms: mms.pid, floor: floor.pid, natsServer: server.pid, bench: process.pid };
     process.stdout.write(`  kill: ${trialsWanted} trials (each after a floor trial) ...`);
     for (let trial = 0; trial < trialsWanted; trial++) {
-      if (!(await waitForQuotes(20_000))) throw new Error(`trial ${trial}: not every symbol has both quotes resting`);
+      if (!(await readyForTrial(trial, 30_000))) throw new Error(`trial ${trial}: not every symbol ACTIVE with both quotes resting`);
       await sleep(100);
       const floorPhase = beginPhase("floor", trial + 1, processes);
       trials.push(await watch.trial(bench, "floor", symbolCount));
@@ -181,7 +209,7 @@ export async function runKill(options: BenchOptions): Promise<BenchResult> {
       if (!reset.ok) throw new Error(`reset refused: ${JSON.stringify(reset.results.filter((result) => !result.accepted).slice(0, 3))}`);
       await resumeAll(bench, symbols, 30_000);
     }
-    process.stdout.write("\n");
+    process.stdout.write(`\n  kill: set-up resumes of symbols paused before a trial: ${setupResumes.length}${setupResumes.length ? ` ${JSON.stringify(reasonTally(setupResumes))}` : ""}\n`);
     await sleep(1000);
     const inStream = await killsInStream(bench);
     const missingInStream = symbols.filter((symbol) => (inStream.get(symbol) ?? 0) < trialsWanted);
@@ -210,9 +238,9 @@ export async function runKill(options: BenchOptions): Promise<BenchResult> {
       },
     ];
     return finish({
-      method: `50 symbols ACTIVE (moving book, TRADING heartbeats every 500 ms), both quotes resting at the exchange stub. Each MMS trial follows a floor trial: floor.control.all.kill makes a minimal process send 50 JetStream CANCEL_ALL publishes at once (account FLOOR: the stub cancels nothing). MMS trial: core publish of mms.control.all.kill with an empty body at t0 (as on-call sends it); measured to the 50th CANCEL_ALL (MANUAL_KILL) seen on a core subscription to orders.> and to the 50th JetStream ack (seen on _INBOX.>, matched by reply subject), waiting up to ${ACK_WAIT_MS / 1000} s. Between trials: mms.control.all.reset, resume, wait for both quotes of every symbol. At the end the ORDERS stream is read back: every symbol must have a kill CANCEL_ALL per trial (a resend with the same Nats-Msg-Id is stored once).`,
+      method: `50 symbols ACTIVE (moving book, TRADING heartbeats every 500 ms), both quotes resting at the exchange stub. Each MMS trial follows a floor trial: floor.control.all.kill makes a minimal process send 50 JetStream CANCEL_ALL publishes at once (account FLOOR: the stub cancels nothing). MMS trial: core publish of mms.control.all.kill with an empty body at t0 (as on-call sends it); measured to the 50th CANCEL_ALL (MANUAL_KILL) seen on a core subscription to orders.> and to the 50th JetStream ack (seen on _INBOX.>, matched by reply subject), waiting up to ${ACK_WAIT_MS / 1000} s. Between trials: mms.control.all.reset, resume, wait until every symbol is ACTIVE with both quotes resting (a symbol that paused BUS_LAG or MD_STALE in that set-up is resumed again and counted in setupResumes; any other stop ends the run). At the end the ORDERS stream is read back: every symbol must have a kill CANCEL_ALL per trial (a resend with the same Nats-Msg-Id is stored once).`,
       goals,
-      data: { startupMs, trials, phases, lastCancelAll, lastAck, firstCancelAll, floorLastCancelAll: floorLast, floorLastAck: floorAck, killsInStream: Object.fromEntries(inStream), alertsDuringRun: alerts.alerts.length },
+      data: { startupMs, setupResumes, trials, phases, lastCancelAll, lastAck, firstCancelAll, floorLastCancelAll: floorLast, floorLastAck: floorAck, killsInStream: Object.fromEntries(inStream), alertsDuringRun: alerts.alerts.length },
     });
   } finally {
     await teardown.run();

@@ -36,8 +36,10 @@ export class SymbolObservability {
   private unreportedQuote: { readonly bid: string; readonly ask: string; readonly mid: string } | undefined;
   /** One attributes object per reason: the recorder memoises series keys by object, so a fresh one per report cost a key build each. */
   private readonly reasonLabels = new Map<string, { readonly symbol: string; readonly reason: string }>();
-  /** The thread's event-loop delay, from the lateness of the actor's TIMER (see startThreadRuntimeMetrics). */
+  /** The thread's event-loop delay, from the lateness of the status check interval (see startThreadRuntimeMetrics). */
   readonly loopDelay = new TimerLateness();
+  /** Runs at each status check after the status: the thread's runtime sample and the metrics flush ride on that one wake-up. */
+  onStatusCheck: (() => void) | undefined;
 
   constructor(
     symbol: string,
@@ -68,9 +70,10 @@ export class SymbolObservability {
     return withSpan(`mms.intent.publish`, { "mms.symbol": this.labels.symbol, "mms.intent.kind": intent.kind, "mms.intent.id": intent.intentId }, () => publish(), { kind: SpanKind.PRODUCER });
   }
 
-  /** The actor's TIMER fired; its lateness is the thread's event-loop delay. */
-  timerFired(intervalMs: number): void {
+  /** The periodic status check ran; its lateness is the thread's event-loop delay. */
+  statusChecked(intervalMs: number): void {
     this.loopDelay.fired(intervalMs);
+    this.onStatusCheck?.();
   }
 
   marketDataReceived(lagMs: number): void {

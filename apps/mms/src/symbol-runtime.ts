@@ -3,11 +3,12 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import { formatIssues, type OrderIntent } from "@mms/contracts";
 import { connectNats, publishIntent, readLatestCheckpoint, startExecutionReportFeed, StreamPublisher, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
-import { describeSymbol, isConnected, quotesPresentNow, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent, type SymbolRiskReport } from "@mms/trading-core";
+import { describeSymbol, isConnected, nextTimerDueAt, quotesPresentNow, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent, type SymbolRiskReport } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
 import { extractTraceContext, injectTraceContext, readTraceHeaders, type Context } from "@mms/telemetry";
 import { performance } from "node:perf_hooks";
 import { workerClosingMs, withinMs } from "./shutdown-budget";
+import { ActorTimer } from "./actor-timer";
 import { AuditEventStore } from "./audit-event-store";
 import { MarketDataIntake } from "./market-data-intake";
 import { sendCancelAll } from "./cancel-all-sender";
@@ -19,9 +20,10 @@ import { WorkerProgress } from "./worker-progress";
 import type { RiskToSymbol, SymbolToCoordinator, SymbolToRisk, SymbolWorkerData } from "./thread-protocol";
 
 export const RUNTIME_TIMINGS = {
-  /** The actor's TIMER; each one is also a step of the progress counter the supervisor reads. */
-  timerMs: 100,
-  /** How often the worker looks whether its status changed (then sends it, with fresh gauges). */
+  /**
+   * How often the worker looks whether its status changed (then sends it, with fresh gauges);
+   * also its proof of life for the supervisor when nothing else happens, and its loop-delay sample.
+   */
   statusCheckMs: 1000,
   /** A status is sent at least this often even when nothing but time moved (order ages). */
   statusRefreshMs: 10_000,
@@ -39,6 +41,13 @@ const monotonicNow = (): number => performance.now();
 const TIMER_EVENT: SymbolEvent = Object.freeze({ kind: "TIMER" });
 
 
+/** A countdown refresh (its intent and that intent's audit event) or a risk report: nothing the status shows. */
+function keepsTimeOnly(command: SymbolCommand): boolean {
+  if (command.kind === "RISK_REPORT") return true;
+  if (command.kind === "SEND_INTENT") return command.intent.kind === "COUNTDOWN";
+  return command.kind === "EMIT_EVENT" && command.event.type === "intent" && command.event.intent.kind === "COUNTDOWN";
+}
+
 /**
  * The shell around one symbol actor: it owns the symbol's NATS connection, turns every
  * input into an actor event, and carries out the actor's commands. All decisions are in
@@ -55,11 +64,12 @@ export class SymbolRuntime {
   private publisher: StreamPublisher | undefined;
   private feed: ExecutionReportFeed | undefined;
   private statusWatch: StatusWatch | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly timer: ActorTimer;
   private statusTimer: ReturnType<typeof setInterval> | undefined;
   /** Something other than a quiet TIMER step happened since the last STATUS_UPDATE. */
   private statusChanged = true;
   private lastStatusAt = Number.NEGATIVE_INFINITY;
+  private lastMarketStatus: string | undefined;
   private lastQueueDepth = -1;
   private readonly progress: WorkerProgress | undefined;
   private readonly marketData: MarketDataIntake;
@@ -121,6 +131,7 @@ export class SymbolRuntime {
     };
     this.stepper = new SymbolStepper(settings, this.instance, data.lastEventSeq ?? 0);
     this.actor = this.stepper.actor;
+    this.timer = new ActorTimer({ dueAt: () => nextTimerDueAt(this.actor), fire: () => this.dispatch(TIMER_EVENT), clock });
     if (data.recordingPath) this.recorder = new InputRecorder(data.recordingPath, { kind: "HEADER", version: 1, instance: this.instance, settings, startedAt: clock() });
   }
 
@@ -172,11 +183,13 @@ export class SymbolRuntime {
         else if (status.kind === "CONSUMER_NOTICE") this.logger.info("execution report consumer notice", { notice: status.notice });
       },
     });
-    this.timer = setInterval(() => {
-      this.observability.timerFired(RUNTIME_TIMINGS.timerMs);
-      this.dispatch(TIMER_EVENT);
-    }, RUNTIME_TIMINGS.timerMs);
-    this.statusTimer = setInterval(() => this.reportStatus(false), RUNTIME_TIMINGS.statusCheckMs);
+    this.timer.start();
+    this.statusTimer = setInterval(() => {
+      // Proof of life at idle: a worker stuck in a loop runs no interval either.
+      this.progress?.advance();
+      this.reportStatus(false);
+      this.observability.statusChecked(RUNTIME_TIMINGS.statusCheckMs);
+    }, RUNTIME_TIMINGS.statusCheckMs);
     this.post({ kind: "STARTED", symbol: this.symbol });
   }
 
@@ -242,10 +255,23 @@ export class SymbolRuntime {
       else this.execute(command);
     }
     if (eventIndex > 0) this.post({ kind: "EVENT_SEQ", symbol: this.symbol, lastEventSeq: this.stepper.lastEventSeq });
-    // A TIMER step that decided nothing changes nothing the status shows (but time itself).
-    if (event.kind !== "TIMER" || output.commands.length > 0) this.statusChanged = true;
+    if (!this.changedNothingShown(event, output.commands)) this.statusChanged = true;
     this.moment.at = now;
     this.observability.stepped(event, output, receivedAt, monotonicNow, this.moment);
+    this.timer.arm();
+  }
+
+  /**
+   * A step that changes nothing the status shows (but time itself): a TIMER that only kept
+   * the countdown and the risk report going (neither is in the status), or while ACTIVE (no
+   * resume blockers to show) a heartbeat repeating the market status that decided nothing.
+   */
+  private changedNothingShown(event: SymbolEvent, commands: readonly SymbolCommand[]): boolean {
+    if (event.kind === "TIMER") return commands.every(keepsTimeOnly);
+    if (event.kind !== "MARKET_STATUS") return false;
+    const repeated = event.status.status === this.lastMarketStatus;
+    this.lastMarketStatus = event.status.status;
+    return repeated && commands.length === 0 && this.actor.state.name === "ACTIVE";
   }
 
   private execute(command: Exclude<SymbolCommand, { kind: "EMIT_EVENT" }>): void {
@@ -355,7 +381,7 @@ export class SymbolRuntime {
     this.dispatch({ kind: "SHUTDOWN" });
     this.events.flush();
     this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
+    this.timer.stop();
     await withinMs(this.settleInFlight(), left() - workerClosingMs(timeoutMs), after);
     const unsettled = this.inFlight.size;
     if (this.statusTimer) clearInterval(this.statusTimer);

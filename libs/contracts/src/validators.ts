@@ -45,3 +45,12 @@ export const validators: { readonly [K in keyof Compiled]: ReturnType<Compiled[K
   auditEvent: (input) => compiled.auditEvent()(input),
   checkpointEvent: (input) => compiled.checkpointEvent()(input),
 };
+
+/**
+ * Compiles these validators now rather than on first use: a symbol worker warms what its
+ * hot path needs while it starts (one worker per core at a time), so the first resume of
+ * many symbols at once is not also the moment each of them compiles schemas.
+ */
+export function compileValidatorsNow(names: readonly (keyof Compiled)[]): void {
+  for (const name of names) compiled[name]();
+}

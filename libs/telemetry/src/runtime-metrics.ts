@@ -108,14 +108,19 @@ export class ProcessRuntimeSampler {
   }
 }
 
-/** Samples the calling worker thread every `intervalMs` into its recorder; the timer never keeps the thread alive. */
-export function startThreadRuntimeMetrics(sink: MetricSink, labels: ThreadLabels, intervalMs = 1000, delay?: DelayHistogram): { stop(): void } {
+/**
+ * Samples the calling worker thread every `intervalMs` into its recorder; the timer never
+ * keeps the thread alive. `intervalMs` 0: no timer of its own, the thread calls `sample()`
+ * from one it has anyway (an idle thread then wakes once a second, not once per job).
+ */
+export function startThreadRuntimeMetrics(sink: MetricSink, labels: ThreadLabels, intervalMs = 1000, delay?: DelayHistogram): { sample(): void; stop(): void } {
   const sampler = new ThreadRuntimeSampler(sink, labels, delay);
-  const timer = setInterval(() => sampler.sample(), intervalMs);
-  timer.unref();
+  const timer = intervalMs > 0 ? setInterval(() => sampler.sample(), intervalMs) : undefined;
+  timer?.unref();
   return {
+    sample: () => sampler.sample(),
     stop: () => {
-      clearInterval(timer);
+      if (timer) clearInterval(timer);
       sampler.sample();
       sampler.stop();
     },

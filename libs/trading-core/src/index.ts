@@ -14,6 +14,7 @@ export { initialRiskState, stepRisk, type RiskActorCommand, type RiskActorEvent,
 
 // The symbol actor.
 export { stepSymbol, type StepResult } from "./symbol-actor/step";
+export { nextTimerDueAt } from "./symbol-actor/deadline";
 export { canSend, initialSymbolState, isAwaitingSnapshot, isConnected, type BookState, type ConnectionState, type CountdownState, type OwnershipState, type RecoveryPhase, type SymbolActorState } from "./symbol-actor/state";
 export { SequentialIds, type IdKind, type IdSource } from "./symbol-actor/ids";
 export { describeSymbol, marketTouch, symbolFigures, type MarketTouch, type SymbolFigures } from "./symbol-actor/views";

@@ -40,6 +40,11 @@ export class MarketMonitor {
     return this.lastMessageAt === undefined || now - this.lastMessageAt > this.settings.staleMs;
   }
 
+  /** The first moment `isStale` holds without a further message (-Infinity before any message). */
+  staleAt(): number {
+    return this.lastMessageAt === undefined ? Number.NEGATIVE_INFINITY : this.lastMessageAt + this.settings.staleMs + 1;
+  }
+
   setStatus(status: MarketStatusValue): void {
     this.status = status;
   }

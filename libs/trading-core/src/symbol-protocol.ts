@@ -81,4 +81,13 @@ export const TIMINGS = {
   snapshotRetryMs: 2000,
   cancelRetryMs: 2000,
   riskReportMs: 250,
+  /** An unchanged risk report is still made this often (the shell sends it on, in case one was lost). */
+  riskRefreshMs: 10_000,
+  /**
+   * The countdown's margin counts the last TIMER gap at most this long: TIMERs come when
+   * something is due, not every 100 ms, so a long gap says nothing about the next one's lateness.
+   */
+  timerGapCapMs: 150,
+  /** A TIMER comes at most this often: a due moment that is already past is looked at on the next one. */
+  timerMinGapMs: 100,
 } as const;

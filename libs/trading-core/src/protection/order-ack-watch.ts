@@ -92,6 +92,13 @@ export class OrderAckWatch {
     return { cancels, unknown };
   }
 
+  /** When `due` next has something to do; Infinity while nothing is watched. */
+  nextDueAt(): number {
+    let earliest = Infinity;
+    for (const order of this.orders.values()) earliest = Math.min(earliest, order.deadline);
+    return earliest;
+  }
+
   /** No NEW on a side while one of its orders went unanswered past its timeout. */
   blocksSide(side: Side): boolean {
     for (const order of this.orders.values()) if (order.side === side && order.overdue) return true;

@@ -1,6 +1,7 @@
+import { TIMINGS } from "../symbol-protocol";
 import { sendIntent } from "./intents";
 import { canSend } from "./state";
-import type { CountdownState } from "./state";
+import type { CountdownState, SymbolActorState } from "./state";
 import type { StepContext } from "./step-context";
 
 /**
@@ -43,4 +44,27 @@ export function syncCountdown(ctx: StepContext, need: CountdownNeed = ctx.actor.
   if (plan.kind === "KEEP") return;
   actor.countdown = plan.next;
   sendIntent(ctx, { kind: "COUNTDOWN", intentId: actor.ids.next("I"), account: actor.settings.account, symbol: actor.settings.config.symbol, timeoutMs: plan.timeoutMs, ts: now });
+}
+
+/** When `syncCountdown` on a TIMER would next send (Infinity: not while nothing changes). */
+export function countdownDueAt(actor: SymbolActorState): number {
+  const timeoutMs = actor.settings.config.deadManMs;
+  if (timeoutMs === 0 || actor.mode === "shadow" || !canSend(actor)) return Infinity;
+  const countdown = actor.countdown;
+  if (!actor.orders.hasOrders()) return countdown.kind === "ARMED" ? Number.NEGATIVE_INFINITY : Infinity;
+  if (countdown.kind === "OFF") return Number.NEGATIVE_INFINITY;
+  return refreshDueAt(countdown.refreshedAt, timeoutMs / 3, actor.lastTimerAt, actor.timerIntervalMs);
+}
+
+/**
+ * The first moment t at which planCountdown's ORDERS_MAY_REST answers SEND on a TIMER:
+ * t - refreshedAt + 2 * gap >= every, where the TIMER at t sets the gap itself to
+ * min(t - lastTimerAt, timerGapCapMs) (see onTimer), so the margin grows with t until the cap.
+ */
+function refreshDueAt(refreshedAt: number, every: number, lastTimerAt: number | undefined, intervalMs: number): number {
+  if (lastTimerAt === undefined) return refreshedAt + every - 2 * intervalMs;
+  const cap = TIMINGS.timerGapCapMs;
+  const atCap = lastTimerAt + cap;
+  if (atCap - refreshedAt + 2 * cap < every) return refreshedAt + every - 2 * cap;
+  return Math.max(lastTimerAt, (every + refreshedAt + 2 * lastTimerAt) / 3);
 }

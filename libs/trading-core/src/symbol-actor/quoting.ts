@@ -79,9 +79,11 @@ function settledQuoteOf(actor: SymbolActorState, bestBid: Decimal, bestAsk: Deci
 
 function isSettled(actor: SymbolActorState, bestBid: Decimal, bestAsk: Decimal, now: number): boolean {
   const settled = actor.settledQuote;
+  return settled !== undefined && now < settled.retryDueAt && settledAt(actor, settled, bestBid, bestAsk);
+}
+
+function settledAt(actor: SymbolActorState, settled: SettledQuote, bestBid: Decimal, bestAsk: Decimal): boolean {
   return (
-    settled !== undefined &&
-    now < settled.retryDueAt &&
     settled.ordersVersion === actor.orders.version &&
     settled.quoteKey === actor.lastQuoteKey &&
     settled.reduceOnly === actor.reduceOnly &&
@@ -91,6 +93,31 @@ function isSettled(actor: SymbolActorState, bestBid: Decimal, bestAsk: Decimal, 
     (settled.bestAsk === bestAsk || settled.bestAsk.eq(bestAsk)) &&
     (settled.position === actor.ledger.position || settled.position.eq(actor.ledger.position))
   );
+}
+
+/**
+ * When a requote on a TIMER could next do something (see `requote`): at once unless the
+ * last requote settled on what the market and the orders are now, then at its cancel retry;
+ * Infinity when it would return early (nothing to quote against until an event comes).
+ */
+export function requoteDueAt(actor: SymbolActorState): number {
+  if (actor.state.name !== "ACTIVE") return Infinity;
+  if (actor.reduceOnly && actor.ledger.position.eq(0)) return Number.NEGATIVE_INFINITY;
+  if (!actor.book || isAwaitingSnapshot(actor) || !canSend(actor)) return Infinity;
+  const { bid: bestBid, ask: bestAsk } = marketTouch(actor);
+  if (!bestBid || !bestAsk || bestBid.gte(bestAsk)) return Infinity;
+  const settled = actor.settledQuote;
+  return settled !== undefined && settledAt(actor, settled, bestBid, bestAsk) ? settled.retryDueAt : Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * While stopped: when `retryUnsettledCancels` next has something to send (an order not
+ * being cancelled at once, a cancel in flight at its retry).
+ */
+export function cancelRetryDueAt(actor: SymbolActorState): number {
+  if (!canSend(actor)) return Infinity;
+  for (const order of actor.orders.all()) if (order.status !== "PENDING_CANCEL") return Number.NEGATIVE_INFINITY;
+  return actor.orders.cancelRetryDueAt(TIMINGS.cancelRetryMs);
 }
 
 /** Reduce-only has done its job: the position is flat, the symbol stops (REDUCED). */

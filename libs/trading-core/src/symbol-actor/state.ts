@@ -110,6 +110,8 @@ export interface SymbolActorState {
   lastTimerAt: number | undefined;
   timerIntervalMs: number;
   lastRiskReportAt: number | undefined;
+  /** An event since the last risk report may have moved its figures (mid, ledger): the next one is due in riskReportMs, not riskRefreshMs. */
+  riskFiguresMayHaveMoved: boolean;
   lastQuoteKey: string | undefined;
   /** The touch of the book at `seq` with the orders at `ordersVersion`: see `marketTouch`. */
   touchCache: { book: OrderBook; seq: number; ordersVersion: number; touch: MarketTouch } | undefined;
@@ -154,6 +156,7 @@ export function initialSymbolState(settings: SymbolActorSettings, ids: IdSource 
     lastTimerAt: undefined,
     timerIntervalMs: 0,
     lastRiskReportAt: undefined,
+    riskFiguresMayHaveMoved: true,
     lastQuoteKey: undefined,
     touchCache: undefined,
     settledQuote: undefined,

@@ -25,6 +25,8 @@ export function stepSymbol(state: SymbolActorState, event: SymbolEvent, now: num
   if (state.stop?.at === undefined && state.stop) state.stop = { ...state.stop, at: now };
   // Conflated deltas wait for the look at the market; anything else that may read it comes after that look.
   if (state.bookChangedSinceLook && event.kind !== "BOOK_DELTA" && event.kind !== "BOOK_SNAPSHOT") lookAtDeferredBookChange(ctx);
+  // Only the market and the ledger move the risk figures; a heartbeat or a TIMER does not.
+  if (event.kind !== "TIMER" && event.kind !== "MARKET_STATUS") state.riskFiguresMayHaveMoved = true;
   dispatch(ctx, event);
   return { state, commands: ctx.commands };
 }

@@ -11,7 +11,7 @@ import { reportRisk } from "./views";
 /** The periodic checks: staleness, snapshot retries, requotes or cancel retries, the switch, risk reports. */
 export function onTimer(ctx: StepContext): void {
   const { actor, now } = ctx;
-  if (actor.lastTimerAt !== undefined && now > actor.lastTimerAt) actor.timerIntervalMs = now - actor.lastTimerAt;
+  if (actor.lastTimerAt !== undefined && now > actor.lastTimerAt) actor.timerIntervalMs = Math.min(now - actor.lastTimerAt, TIMINGS.timerGapCapMs);
   actor.lastTimerAt = now;
   if (actor.monitor.isStale(now) && actor.state.name === "ACTIVE") stop(ctx, "PAUSED", "MD_STALE", `no market data for more than ${actor.settings.config.staleMs} ms`);
   const book = actor.bookState;

@@ -97,6 +97,7 @@ export function reportRisk(ctx: StepContext): void {
   const ledger = actor.ledger;
   const mid = marketTouch(actor).mid;
   actor.lastRiskReportAt = now;
+  actor.riskFiguresMayHaveMoved = false;
   ctx.commands.push({ kind: "RISK_REPORT", report: { symbol: symbolOf(ctx), position: toDecimalString(ledger.position), exposure: toDecimalString(ledger.exposure(mid)), equity: toDecimalString(ledger.equity(mid)) } });
 }
 
