@@ -35,7 +35,7 @@ const pureDomainRules = {
 };
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", ".tools/**", "coverage/**", "bench/results/**"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", "libs/contracts/src/generated/**", ".tools/**", "coverage/**", "bench/results/**"] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

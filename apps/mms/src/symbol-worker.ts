@@ -1,7 +1,7 @@
 // First: later imports are compiled through the cache.
 import "./compile-cache";
 import { parentPort, workerData } from "node:worker_threads";
-import { compileValidatorsNow } from "@mms/contracts";
+import { loadValidatorsNow } from "@mms/contracts";
 import { createLogger, setTraceContextProvider } from "@mms/logging";
 import { getActiveTraceIds, startThreadRuntimeMetrics, startTracing, WorkerMetricsRecorder } from "@mms/telemetry";
 import { SymbolObservability } from "./symbol-observability";
@@ -29,9 +29,9 @@ observability.onStatusCheck = () => {
   metrics.flushNow();
 };
 const runtime = new SymbolRuntime(data, post, logger, observability);
-// Compiled during the (staggered) start, not in the first live step: 50 workers each compiling
-// these at their first resume kept 2 cores busy long enough to pause some BUS_LAG.
-compileValidatorsNow(["bookSnapshot", "bookDelta", "publicTrade", "marketStatus", "orderIntent", "executionReport"]);
+// Loaded during the (staggered) start, not in the first live step: 50 workers each compiling
+// validators at their first resume kept 2 cores busy long enough to pause some BUS_LAG.
+loadValidatorsNow(["bookSnapshot", "bookDelta", "publicTrade", "marketStatus", "orderIntent", "executionReport"]);
 
 port.on("message", (message: CoordinatorToSymbol) => {
   switch (message.kind) {

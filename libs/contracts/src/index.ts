@@ -24,5 +24,5 @@ export { AUDIT_EVENT_TYPES, AuditEventSchemas, type AuditEvent, type AuditEventB
 export { CONFIG_DEFAULTS, MmpConfig, SymbolConfig, type ServiceConfig, type ServiceConfigInput, type SymbolConfigInput } from "./config";
 export { parseServiceConfig, symbolWithDefaults, validateServiceConfig } from "./config-loader";
 export { compileUnionValidator, compileValidator, decodeAndValidate, decodeJson, formatIssues, type Validated, type ValidationIssue, type Validator } from "./validation";
-export { compileValidatorsNow, validators } from "./validators";
+export { loadValidatorsNow, validators } from "./validators";
 export { ALL_SYMBOLS, INSTANCE_TARGET, OWNERS_BUCKET, STREAMS, subjects } from "./subjects";

@@ -1,5 +1,8 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import type { default as Ajv, ErrorObject, Options, ValidateFunction } from "ajv";
 import type { Static, TSchema } from "@sinclair/typebox";
+
+// The CommonJS loader's own function: ajv loads only where a schema is compiled at run time.
+declare const require: (id: string) => unknown;
 
 /** One thing wrong with a message: where (a JSON pointer, "/" for the root) and what. */
 export interface ValidationIssue {
@@ -13,7 +16,19 @@ export interface Validator<T> {
   (input: unknown): Validated<T>;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+/** The options of every ajv compile, at run time and in the generated validators (verbose: the messages read the schema's description). */
+export const AJV_OPTIONS: Readonly<Options> = { allErrors: true, strict: true, allowUnionTypes: true, verbose: true };
+
+let ajv: Ajv | undefined;
+/**
+ * The message validators are generated at build time (validators.ts), so a symbol worker
+ * never loads ajv's compiler: only the config, recordings and tools compile schemas here.
+ */
+function compiler(): Ajv {
+  if (ajv) return ajv;
+  const { default: AjvClass } = require("ajv") as { default: new (options: Options) => Ajv };
+  return (ajv = new AjvClass({ ...AJV_OPTIONS }));
+}
 
 function describe(error: ErrorObject): ValidationIssue {
   const path = error.instancePath === "" ? "/" : error.instancePath;
@@ -82,10 +97,14 @@ function collapseLiteralUnions(issues: ValidationIssue[]): ValidationIssue[] {
   return result;
 }
 
+/** An ajv check (compiled now or generated at build time) as a validator: the typed value or every issue. */
+export function validatorOf<T>(check: ValidateFunction): Validator<Readonly<T>> {
+  return (input: unknown) => (check(input) ? { ok: true, value: input as Readonly<T> } : { ok: false, issues: issuesOf(check.errors) });
+}
+
 /** Compiles a schema once; the validator returns the typed value or every issue. */
 export function compileValidator<S extends TSchema>(schema: S): Validator<Readonly<Static<S>>> {
-  const check: ValidateFunction = ajv.compile(schema);
-  return (input: unknown) => (check(input) ? { ok: true, value: input as Readonly<Static<S>> } : { ok: false, issues: issuesOf(check.errors) });
+  return validatorOf<Static<S>>(compiler().compile(schema));
 }
 
 /**
@@ -93,8 +112,14 @@ export function compileValidator<S extends TSchema>(schema: S): Validator<Readon
  * the real problem instead of listing every branch that did not match.
  */
 export function compileUnionValidator<K extends string, M extends Record<string, TSchema>>(discriminant: K, schemas: M): Validator<Readonly<Static<M[keyof M]>>> {
-  const validators = new Map<string, Validator<unknown>>(Object.entries(schemas).map(([key, schema]) => [key, compileValidator(schema)]));
-  const allowed = Object.keys(schemas).map((key) => JSON.stringify(key)).join(", ");
+  const branches = Object.fromEntries(Object.entries(schemas).map(([key, schema]) => [key, compileValidator(schema)]));
+  return unionValidatorOf(discriminant, branches) as Validator<Readonly<Static<M[keyof M]>>>;
+}
+
+/** One validator per value of the discriminant; any other value is refused naming the allowed ones. */
+export function unionValidatorOf<T>(discriminant: string, branches: Readonly<Record<string, Validator<unknown>>>): Validator<Readonly<T>> {
+  const validators = new Map<string, Validator<unknown>>(Object.entries(branches));
+  const allowed = Object.keys(branches).map((key) => JSON.stringify(key)).join(", ");
   return (input: unknown) => {
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
       return { ok: false, issues: [{ path: "/", message: "must be a JSON object" }] };
@@ -104,7 +129,7 @@ export function compileUnionValidator<K extends string, M extends Record<string,
     if (!validator) {
       return { ok: false, issues: [{ path: `/${discriminant}`, message: `must be one of ${allowed}` }] };
     }
-    return validator(input) as Validated<Readonly<Static<M[keyof M]>>>;
+    return validator(input) as Validated<Readonly<T>>;
   };
 }
 

@@ -1,38 +1,53 @@
-import { ControlBody, ControlReply } from "./control";
-import { AuditEventSchemas, CheckpointEvent } from "./events";
-import { ExecutionReportSchemas } from "./execution-reports";
-import { BookDelta, BookSnapshot, MarketStatus, PublicTrade } from "./market-data";
-import { OrderIntentSchemas } from "./orders";
-import { StatusReply } from "./status";
-import { compileUnionValidator, compileValidator } from "./validation";
+import type { Static, TSchema } from "@sinclair/typebox";
+import type { ValidateFunction } from "ajv";
+import { unionValidatorOf, validatorOf, type Validator } from "./validation";
+import { generatedModuleName, SINGLE_EXPORT, VALIDATOR_SCHEMAS, type UnionSchemas, type ValidatorName } from "./validator-schemas";
+
+// The CommonJS loader's own function: each generated module loads on first use.
+declare const require: (id: string) => unknown;
+
+/** The checks ajv generated at build time for one validator (scripts/validators/generate.ts). */
+function generated(name: ValidatorName): Readonly<Record<string, ValidateFunction>> {
+  return require(`./generated/${generatedModuleName(name)}`) as Readonly<Record<string, ValidateFunction>>;
+}
+
+type Schemas = typeof VALIDATOR_SCHEMAS;
+type ValueOf<S> = S extends UnionSchemas<string, infer M> ? Static<M[keyof M]> : S extends TSchema ? Static<S> : never;
+type Validators = { readonly [K in ValidatorName]: Validator<Readonly<ValueOf<Schemas[K]>>> };
+
+function load<K extends ValidatorName>(name: K): Validators[K] {
+  const checks = generated(name);
+  const schema: TSchema | UnionSchemas = VALIDATOR_SCHEMAS[name];
+  if (!("discriminant" in schema)) return validatorOf(checks[SINGLE_EXPORT]!) as Validators[K];
+  const branches = Object.fromEntries(Object.keys(schema.schemas).map((tag) => [tag, validatorOf(checks[tag]!)]));
+  return unionValidatorOf(String(schema.discriminant), branches) as Validators[K];
+}
 
 /**
- * Every message of the contract, each compiled once, on first use: a symbol worker
- * needs a handful of them, and compiling the rest would cost every worker thread
- * memory and start-up time for nothing.
+ * Every message of the contract, each loaded once, on first use: a symbol worker needs a
+ * handful of them, and loading the rest would cost every worker thread memory and
+ * start-up time for nothing. Nothing is compiled at run time.
  */
-function lazily<T>(compile: () => T): () => T {
-  let compiled: T | undefined;
-  return () => (compiled ??= compile());
+function lazily<K extends ValidatorName>(name: K): () => Validators[K] {
+  let loaded: Validators[K] | undefined;
+  return () => (loaded ??= load(name));
 }
 
 const compiled = {
-  bookSnapshot: lazily(() => compileValidator(BookSnapshot)),
-  bookDelta: lazily(() => compileValidator(BookDelta)),
-  publicTrade: lazily(() => compileValidator(PublicTrade)),
-  marketStatus: lazily(() => compileValidator(MarketStatus)),
-  orderIntent: lazily(() => compileUnionValidator("kind", OrderIntentSchemas)),
-  executionReport: lazily(() => compileUnionValidator("kind", ExecutionReportSchemas)),
-  controlBody: lazily(() => compileValidator(ControlBody)),
-  controlReply: lazily(() => compileValidator(ControlReply)),
-  statusReply: lazily(() => compileValidator(StatusReply)),
-  auditEvent: lazily(() => compileUnionValidator("type", AuditEventSchemas)),
-  checkpointEvent: lazily(() => compileValidator(CheckpointEvent)),
+  bookSnapshot: lazily("bookSnapshot"),
+  bookDelta: lazily("bookDelta"),
+  publicTrade: lazily("publicTrade"),
+  marketStatus: lazily("marketStatus"),
+  orderIntent: lazily("orderIntent"),
+  executionReport: lazily("executionReport"),
+  controlBody: lazily("controlBody"),
+  controlReply: lazily("controlReply"),
+  statusReply: lazily("statusReply"),
+  auditEvent: lazily("auditEvent"),
+  checkpointEvent: lazily("checkpointEvent"),
 };
 
-type Compiled = typeof compiled;
-
-export const validators: { readonly [K in keyof Compiled]: ReturnType<Compiled[K]> } = {
+export const validators: Validators = {
   bookSnapshot: (input) => compiled.bookSnapshot()(input),
   bookDelta: (input) => compiled.bookDelta()(input),
   publicTrade: (input) => compiled.publicTrade()(input),
@@ -47,10 +62,10 @@ export const validators: { readonly [K in keyof Compiled]: ReturnType<Compiled[K
 };
 
 /**
- * Compiles these validators now rather than on first use: a symbol worker warms what its
- * hot path needs while it starts (one worker per core at a time), so the first resume of
- * many symbols at once is not also the moment each of them compiles schemas.
+ * Loads these validators now rather than on first use: a symbol worker warms what its hot
+ * path needs while it starts, so the first resume of many symbols at once is not also the
+ * moment each of them loads (and V8 compiles) the generated checks.
  */
-export function compileValidatorsNow(names: readonly (keyof Compiled)[]): void {
+export function loadValidatorsNow(names: readonly ValidatorName[]): void {
   for (const name of names) compiled[name]();
 }

@@ -10,7 +10,7 @@ import {
   type Context,
   type Span,
 } from "@opentelemetry/api";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import type * as Core from "@opentelemetry/core";
 import type * as ContextAsyncHooks from "@opentelemetry/context-async-hooks";
 import type * as OtlpHttpExporter from "@opentelemetry/exporter-trace-otlp-http";
 import type * as Resources from "@opentelemetry/resources";
@@ -29,6 +29,7 @@ function loadSdk() {
     ...(require("@opentelemetry/context-async-hooks") as typeof ContextAsyncHooks),
     ...(require("@opentelemetry/exporter-trace-otlp-http") as typeof OtlpHttpExporter),
     ...(require("@opentelemetry/resources") as typeof Resources),
+    W3CTraceContextPropagator: (require("@opentelemetry/core") as typeof Core).W3CTraceContextPropagator,
     ATTR_SERVICE_NAME: (require("@opentelemetry/semantic-conventions") as typeof SemanticConventions).ATTR_SERVICE_NAME,
   };
 }
@@ -78,7 +79,7 @@ export function startTracing(options: TracingOptions): Tracing {
   if (disabledReason !== undefined) return { enabled: false, disabledReason, forceFlush: async () => {}, shutdown: async () => {} };
   if (tracingStarted) throw new Error("startTracing: tracing already started in this thread; shut it down first");
 
-  const { OTLPTraceExporter, TracerProvider, resourceFromAttributes, ATTR_SERVICE_NAME, BatchSpanProcessor, AsyncLocalStorageContextManager } = loadSdk();
+  const { OTLPTraceExporter, TracerProvider, resourceFromAttributes, ATTR_SERVICE_NAME, BatchSpanProcessor, AsyncLocalStorageContextManager, W3CTraceContextPropagator } = loadSdk();
   const exporter = options.exporter ?? new OTLPTraceExporter({ url: tracesEndpoint(environment) });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({

@@ -35,7 +35,7 @@ export interface ServiceOptions {
   /** A worker not started yet is judged only after this long (workers still load through tsx). */
   readonly workerStartGraceMs?: number;
   readonly controlReplyTimeoutMs?: number;
-  /** Symbol workers loading at the same time (default one per core, at least two). */
+  /** Symbol workers loading at the same time (default four per core). */
   readonly workersStartingAtOnce?: number;
   /** Spans for control commands are made when tracing was started in this thread. */
   readonly tracing?: boolean;
