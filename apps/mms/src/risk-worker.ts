@@ -1,7 +1,7 @@
 // First: later imports are compiled through the cache.
 import "./compile-cache";
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
-import { createLogger } from "@mms/logging";
+import { createLogger, type LogRecord } from "@mms/logging";
 import { initialRiskState, stepRisk, type RiskActorEvent } from "@mms/trading-core";
 import { checkProtocolVersion, type CoordinatorToRisk, type RiskToCoordinator, type RiskToSymbol, type RiskWorkerData, type SymbolToRisk } from "./thread-protocol";
 
@@ -10,7 +10,9 @@ import { checkProtocolVersion, type CoordinatorToRisk, type RiskToCoordinator, t
 checkProtocolVersion(workerData);
 const data = workerData as RiskWorkerData;
 const port = parentPort!;
-const logger = createLogger({ level: data.logging.level, service: "mms", instance: data.instanceName }).child({ actor: "risk" });
+// Finished lines go to the coordinator, whose winston writes them (see RiskLogRecordMessage).
+const write = (record: LogRecord) => port.postMessage({ kind: "LOG_RECORD", record } satisfies RiskToCoordinator);
+const logger = createLogger({ level: data.logging.level, service: "mms", instance: data.instanceName, write }).child({ actor: "risk" });
 const state = initialRiskState(data.risk);
 const symbolPorts = new Map<string, MessagePort>();
 

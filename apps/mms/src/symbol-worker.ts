@@ -2,7 +2,7 @@
 import "./compile-cache";
 import { parentPort, workerData } from "node:worker_threads";
 import { loadValidatorsNow } from "@mms/contracts";
-import { createLogger, setTraceContextProvider } from "@mms/logging";
+import { createLogger, setTraceContextProvider, type LogRecord } from "@mms/logging";
 import { getActiveTraceIds, startThreadRuntimeMetrics, startTracing, WorkerMetricsRecorder } from "@mms/telemetry";
 import { SymbolObservability } from "./symbol-observability";
 import { SymbolRuntime } from "./symbol-runtime";
@@ -17,8 +17,10 @@ const post = (message: SymbolToCoordinator) => port.postMessage(message);
 // Each thread has its own tracer provider; spans join the coordinator's through carriers.
 const tracing = startTracing({ serviceName: "mms", instance: data.service.instanceName });
 if (tracing.enabled) setTraceContextProvider(getActiveTraceIds);
-const logger = createLogger({ level: data.service.logging.level, service: "mms", instance: data.service.instanceName }).child({ symbol: data.symbol.symbol });
 const symbol = data.symbol.symbol;
+// Finished lines go to the coordinator, whose winston writes them (see LogRecordMessage).
+const write = (record: LogRecord) => post({ kind: "LOG_RECORD", symbol, record });
+const logger = createLogger({ level: data.service.logging.level, service: "mms", instance: data.service.instanceName, write }).child({ symbol });
 const metrics = new WorkerMetricsRecorder({ flush: (samples) => post({ kind: "METRICS", symbol, samples }), intervalMs: 1000 });
 const observability = new SymbolObservability(symbol, metrics, tracing.enabled);
 // The event-loop delay comes from the status check interval, which also takes the runtime sample

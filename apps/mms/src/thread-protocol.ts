@@ -1,6 +1,7 @@
 import type { ControlResult, GlobalBreachReason, ServiceConfig, SymbolConfig, SymbolStatus } from "@mms/contracts";
 import type { SymbolEvent, SymbolRiskReport } from "@mms/trading-core";
 import type { MetricSample } from "@mms/telemetry";
+import type { LogRecord } from "@mms/logging";
 import type { MessagePort } from "node:worker_threads";
 
 /**
@@ -10,7 +11,7 @@ import type { MessagePort } from "node:worker_threads";
  */
 
 /** Raised with every change to a message or start data below: a worker of another build refuses to run. */
-export const THREAD_PROTOCOL_VERSION = 3;
+export const THREAD_PROTOCOL_VERSION = 4;
 
 type TraceCarrier = Readonly<Record<string, string>>;
 
@@ -141,6 +142,16 @@ export interface MetricsMessage {
   readonly samples: readonly MetricSample[];
 }
 
+/**
+ * A finished log line of the worker's: the coordinator's winston writes every thread's lines,
+ * so a worker thread does not load a logging library of its own.
+ */
+export interface LogRecordMessage {
+  readonly kind: "LOG_RECORD";
+  readonly symbol: string;
+  readonly record: LogRecord;
+}
+
 export interface ShutdownCompleteMessage {
   readonly kind: "SHUTDOWN_COMPLETE";
   readonly symbol: string;
@@ -155,6 +166,7 @@ export type SymbolToCoordinator =
   | StatusUpdateMessage
   | EventSeqMessage
   | MetricsMessage
+  | LogRecordMessage
   | ShutdownCompleteMessage;
 
 // Coordinator and risk actor ---------------------------------------------------------
@@ -188,7 +200,13 @@ export interface RiskBreachMessage {
   readonly detail: string | null;
 }
 
-export type RiskToCoordinator = RiskStartedMessage | RiskBreachMessage;
+/** A finished log line of the risk actor's (see LogRecordMessage). */
+export interface RiskLogRecordMessage {
+  readonly kind: "LOG_RECORD";
+  readonly record: LogRecord;
+}
+
+export type RiskToCoordinator = RiskStartedMessage | RiskBreachMessage | RiskLogRecordMessage;
 
 // Over the direct port between a symbol actor and the risk actor ------------------------
 

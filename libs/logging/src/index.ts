@@ -1,2 +1,2 @@
-export { createLogger, type Logger } from "./logger";
+export { createLogger, createLogRecordWriter, type Logger, type LogRecord, type LogRecordWriter } from "./logger";
 export { setTraceContextProvider } from "./trace-context";

@@ -1,3 +1,4 @@
+import type * as Winston from "winston";
 import { redact, redactText } from "./redaction";
 import { currentTraceIds, type TraceContextProvider } from "./trace-context";
 
@@ -18,6 +19,8 @@ export interface Logger {
   isLevelEnabled(level: LogLevel): boolean;
   /** A logger that adds `fields` to every line; the parent is unchanged. */
   child(fields: LogFields): Logger;
+  /** Writes a record another thread's logger finished (its level already judged), as it is. */
+  write(record: LogRecord): void;
 }
 
 export interface LoggerOptions {
@@ -30,7 +33,16 @@ export interface LoggerOptions {
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Overrides the thread-wide hook of setTraceContextProvider for this logger. */
   readonly traceContext?: TraceContextProvider;
+  /**
+   * Where finished records go instead of a winston logger of this thread's own: a worker
+   * thread hands them to the coordinator, whose winston writes every thread's lines.
+   */
+  readonly write?: LogRecordWriter;
 }
+
+/** One finished log line as a record: ts, level, message, service, instance, trace ids and fields. */
+export type LogRecord = Readonly<Record<string, unknown>>;
+export type LogRecordWriter = (record: LogRecord) => void;
 
 export const LOG_LEVEL_ENVIRONMENT_VARIABLE = "MMS_LOG_LEVEL";
 
@@ -41,7 +53,9 @@ export function isLogLevel(value: unknown): value is LogLevel {
   return typeof value === "string" && (LOG_LEVELS as readonly string[]).includes(value);
 }
 
-/** One JSON object per line: ts, level, message, then service, instance, trace ids and fields. */
+// triple-beam's MESSAGE symbol: the string a winston transport writes.
+const MESSAGE = Symbol.for("message");
+
 function stringify(record: object): string {
   try {
     return JSON.stringify(record);
@@ -50,14 +64,35 @@ function stringify(record: object): string {
   }
 }
 
+// The CommonJS loader's own function: winston loads only in a thread that writes lines itself.
+declare const require: (id: string) => unknown;
+
+/**
+ * A winston logger writing one JSON object per line to `output` (standard output by default):
+ * the records come finished (level already judged), from this thread's loggers or from a
+ * worker thread's (see LoggerOptions.write).
+ */
+export function createLogRecordWriter(output: NodeJS.WritableStream = process.stdout): LogRecordWriter {
+  const winston = require("winston") as typeof Winston;
+  const jsonLine = winston.format((info) => {
+    (info as Record<symbol, unknown>)[MESSAGE] = stringify(info);
+    return info;
+  });
+  const root = winston.createLogger({
+    levels: LEVEL_PRIORITY,
+    level: "debug",
+    format: jsonLine(),
+    transports: [new winston.transports.Stream({ stream: output })],
+    exitOnError: false,
+  });
+  return (record) => void root.log(record as Winston.LogEntry);
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const environment = options.environment ?? process.env;
   const requested = environment[LOG_LEVEL_ENVIRONMENT_VARIABLE]?.trim().toLowerCase();
   const level = requested !== undefined && requested !== "" && isLogLevel(requested) ? requested : options.level;
-  // Written straight to the stream, as winston's Stream transport did: every worker thread has a
-  // logger, and winston with its dependencies cost each one about 6 MB and 0.3 CPU s to load.
-  const output = options.output ?? process.stdout;
-  const root: LineWriter = (record) => void output.write(`${stringify(record)}\n`);
+  const root = options.write ?? createLogRecordWriter(options.output);
   const base: Record<string, unknown> = { service: options.service };
   if (options.instance !== undefined) base.instance = options.instance;
   const logger = new JsonLogger(root, level, base, {}, options.traceContext);
@@ -67,13 +102,11 @@ export function createLogger(options: LoggerOptions): Logger {
   return logger;
 }
 
-type LineWriter = (record: Record<string, unknown>) => void;
-
 class JsonLogger implements Logger {
   private readonly threshold: number;
 
   constructor(
-    private readonly root: LineWriter,
+    private readonly root: LogRecordWriter,
     readonly level: LogLevel,
     private readonly base: Readonly<Record<string, unknown>>,
     /** Already redacted: bound once, written many times. */
@@ -105,6 +138,10 @@ class JsonLogger implements Logger {
 
   child(fields: LogFields): Logger {
     return new JsonLogger(this.root, this.level, this.base, { ...this.bound, ...renameReserved(redactFields(fields)) }, this.traceContext);
+  }
+
+  write(record: LogRecord): void {
+    this.root(record);
   }
 
   log(level: LogLevel, message: string, fields?: LogFields): void {

@@ -14,7 +14,8 @@ export class RiskWorkerLink {
   start(data: RiskWorkerData, onExit: (exitCode: number) => void): void {
     const worker = spawnWorker("risk-worker", data);
     worker.on("message", (message: RiskToCoordinator) => {
-      if (message.kind === "BREACH") this.logger.log(message.reason ? "error" : "info", message.reason ? "global risk breach" : "global risk cleared", { reason: message.reason, detail: message.detail });
+      if (message.kind === "LOG_RECORD") this.logger.write(message.record);
+      else if (message.kind === "BREACH") this.logger.log(message.reason ? "error" : "info", message.reason ? "global risk breach" : "global risk cleared", { reason: message.reason, detail: message.detail });
     });
     worker.on("error", (error) => this.logger.error("risk worker failed", { error: error.stack ?? error.message }));
     worker.on("exit", (code) => {

@@ -45,6 +45,9 @@ export function handleSymbolMessage(slot: SymbolSlot, message: SymbolToCoordinat
     case "METRICS":
       sinks.metrics.applyAll(message.samples);
       return;
+    case "LOG_RECORD":
+      sinks.logger.write(message.record);
+      return;
     case "SHUTDOWN_COMPLETE":
       if (message.unsettledIntents > 0) sinks.logger.warn("symbol stopped with unacknowledged intents", { symbol: slot.symbol, unsettled: message.unsettledIntents });
       slot.shutdownComplete?.();
