@@ -35,9 +35,34 @@ function renderModule(name: ValidatorName): string {
   return `${HEADER}${standaloneCode(ajv, exports)}\n`;
 }
 
+/**
+ * What validators.ts needs to know of each validator without the schemas: its module, the
+ * checks it exports and, for a union, the field that picks one. A symbol worker thus never
+ * loads TypeBox nor builds a schema.
+ */
+function renderShapes(): string {
+  const lines = (Object.keys(VALIDATOR_SCHEMAS) as ValidatorName[]).map((name) => {
+    const schema: TSchema | UnionSchemas = VALIDATOR_SCHEMAS[name];
+    const shape = "discriminant" in schema ? { module: generatedModuleName(name), discriminant: schema.discriminant, branches: Object.keys(schema.schemas) } : { module: generatedModuleName(name), branches: [SINGLE_EXPORT] };
+    return `  ${name}: ${JSON.stringify(shape).replace(/"(\w+)":/g, "$1: ").replace(/,/g, ", ").replace(/^\{/, "{ ").replace(/\}$/, " }")},`;
+  });
+  return [
+    "// Generated from src/validator-schemas.ts by `npm run validators`; do not edit. A unit test fails when this is not what the schemas give now.",
+    "",
+    "/** Each validator's generated module and the checks it exports; a union's checks are one per value of its discriminant. */",
+    "export const VALIDATOR_SHAPES = {",
+    ...lines,
+    "} as const;",
+    "",
+  ].join("\n");
+}
+
+export const SHAPES_FILE = "validator-shapes.ts";
+
 /** File name -> text of every generated module, as the schemas define them now. */
 export function renderValidators(): Map<string, string> {
-  return new Map((Object.keys(VALIDATOR_SCHEMAS) as ValidatorName[]).map((name) => [`${generatedModuleName(name)}.ts`, renderModule(name)]));
+  const modules = (Object.keys(VALIDATOR_SCHEMAS) as ValidatorName[]).map((name): [string, string] => [`${generatedModuleName(name)}.ts`, renderModule(name)]);
+  return new Map([...modules, [SHAPES_FILE, renderShapes()]]);
 }
 
 if (require.main === module) {

@@ -2,15 +2,9 @@ import { Type, type Static } from "@sinclair/typebox";
 import { SignedDecimalString, SymbolName, Text } from "./primitives";
 import { REFUSAL_REASONS, STOP_REASONS } from "./reasons";
 import { SymbolStateName } from "./states";
+import { CONTROL_COMMANDS, INSTANCE_COMMANDS, SAFE_CONTROL_COMMANDS, type ControlCommand } from "./control-commands";
 
-export const CONTROL_COMMANDS = ["kill", "pause", "resume", "reset", "shadow", "reduce"] as const;
-export type ControlCommand = (typeof CONTROL_COMMANDS)[number];
-
-/** Commands to a whole instance (`mms.control.instance.<instanceName>.<command>`), an MMS addition. */
-export const INSTANCE_COMMANDS = ["drain"] as const;
-
-/** Commands that must work with any body at all, or none. */
-export const SAFE_CONTROL_COMMANDS: readonly ControlCommand[] = ["kill", "pause"];
+export { CONTROL_COMMANDS, INSTANCE_COMMANDS, SAFE_CONTROL_COMMANDS, type ControlCommand };
 
 export const OperatorName = Type.String({ minLength: 1, maxLength: 64 });
 

@@ -3,9 +3,9 @@ import { CancelAllIntent, CancelOrderIntent, CountdownIntent, NewOrderIntent } f
 import { AccountName, ComputedDecimalString, Identifier, PositiveDecimalString, SignedDecimalString, Side, SymbolName, Text, Timestamp } from "./primitives";
 import { QUOTE_SKIP_REASONS } from "./reasons";
 import { QuotingMode, SymbolStateName } from "./states";
+import { AUDIT_EVENT_TYPES, PRETRADE_CHECKS, type AuditEventType } from "./event-types";
 
-export const AUDIT_EVENT_TYPES = ["state", "quote", "intent", "fill", "risk", "control", "checkpoint", "alert"] as const;
-export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+export { AUDIT_EVENT_TYPES, PRETRADE_CHECKS, type AuditEventType };
 
 const eventFields = {
   symbol: SymbolName,
@@ -35,7 +35,6 @@ export const QuoteEvent = Type.Object({
   skipped: Type.Optional(QuoteSkipped),
 });
 
-export const PRETRADE_CHECKS = ["TICK", "LOT", "SIZE", "NOTIONAL", "CROSSING", "BAND", "ONE_PER_SIDE", "IDENTITY"] as const;
 const PretradeCheckName = Type.Union(PRETRADE_CHECKS.map((name) => Type.Literal(name)));
 const PretradeValues = Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 256 }));
 const PretradeDenied = Type.Object({ check: PretradeCheckName, values: PretradeValues, detail: Text });

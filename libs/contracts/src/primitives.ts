@@ -1,13 +1,7 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { LIMITS } from "./limits";
 
-/** Limits that keep a hostile message from costing unbounded memory or CPU. */
-export const LIMITS = {
-  maxBookLevels: 2000,
-  maxIdLength: 128,
-  maxTextLength: 512,
-  maxDecimalIntegerDigits: 20,
-  maxDecimalFractionDigits: 18,
-} as const;
+export { LIMITS };
 
 const integerPart = `(0|[1-9][0-9]{0,${LIMITS.maxDecimalIntegerDigits - 1}})`;
 const fractionPart = `(\\.[0-9]{1,${LIMITS.maxDecimalFractionDigits}})?`;

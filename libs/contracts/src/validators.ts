@@ -1,14 +1,16 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { ValidateFunction } from "ajv";
 import { unionValidatorOf, validatorOf, type Validator } from "./validation";
-import { generatedModuleName, SINGLE_EXPORT, VALIDATOR_SCHEMAS, type UnionSchemas, type ValidatorName } from "./validator-schemas";
+import { VALIDATOR_SHAPES } from "./generated/validator-shapes";
+// Types only: the schemas type each validator's value, but never load (a worker thread loads no TypeBox).
+import type { UnionSchemas, VALIDATOR_SCHEMAS, ValidatorName } from "./validator-schemas";
 
 // The CommonJS loader's own function: each generated module loads on first use.
 declare const require: (id: string) => unknown;
 
 /** The checks ajv generated at build time for one validator (scripts/validators/generate.ts). */
 function generated(name: ValidatorName): Readonly<Record<string, ValidateFunction>> {
-  return require(`./generated/${generatedModuleName(name)}`) as Readonly<Record<string, ValidateFunction>>;
+  return require(`./generated/${VALIDATOR_SHAPES[name].module}`) as Readonly<Record<string, ValidateFunction>>;
 }
 
 type Schemas = typeof VALIDATOR_SCHEMAS;
@@ -17,10 +19,10 @@ type Validators = { readonly [K in ValidatorName]: Validator<Readonly<ValueOf<Sc
 
 function load<K extends ValidatorName>(name: K): Validators[K] {
   const checks = generated(name);
-  const schema: TSchema | UnionSchemas = VALIDATOR_SCHEMAS[name];
-  if (!("discriminant" in schema)) return validatorOf(checks[SINGLE_EXPORT]!) as Validators[K];
-  const branches = Object.fromEntries(Object.keys(schema.schemas).map((tag) => [tag, validatorOf(checks[tag]!)]));
-  return unionValidatorOf(String(schema.discriminant), branches) as Validators[K];
+  const shape: { readonly discriminant?: string; readonly branches: readonly string[] } = VALIDATOR_SHAPES[name];
+  if (shape.discriminant === undefined) return validatorOf(checks[shape.branches[0]!]!) as Validators[K];
+  const branches = Object.fromEntries(shape.branches.map((tag) => [tag, validatorOf(checks[tag]!)]));
+  return unionValidatorOf(shape.discriminant, branches) as Validators[K];
 }
 
 /**
