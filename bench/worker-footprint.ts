@@ -4,7 +4,7 @@
  * RSS added per worker and how long spawning them all took. Kinds, each adding to the last:
  *   bare            a worker thread running an empty script: the bare isolate, the floor
  *   nats            + @nats-io/transport-node and @nats-io/jetstream loaded
- *   contracts       + @mms/contracts loaded
+ *   contracts       + @mms/contracts/runtime loaded (what a worker imports: no schema, no TypeBox)
  *   runtime         + apps/mms/dist/symbol-runtime.js loaded (the worker's module graph), not started
  *   runtime-limits  runtime with the MMS's ACTOR_RESOURCE_LIMITS (apps/mms/dist/worker-spawn.js)
  *
@@ -40,7 +40,7 @@ function rssMb(): number {
 function workerScript(kind: Kind): string {
   const modules: string[] = [];
   if (kind !== "bare") modules.push(require.resolve("@nats-io/transport-node"), require.resolve("@nats-io/jetstream"));
-  if (kind === "contracts" || kind === "runtime" || kind === "runtime-limits") modules.push(require.resolve("@mms/contracts"));
+  if (kind === "contracts" || kind === "runtime" || kind === "runtime-limits") modules.push(require.resolve("@mms/contracts/runtime"));
   if (kind === "runtime" || kind === "runtime-limits") modules.push(RUNTIME);
   return `${modules.map((path) => `require(${JSON.stringify(path)});`).join("")} require("node:worker_threads").parentPort.postMessage("loaded"); setInterval(() => undefined, 1 << 30);`;
 }

@@ -1,4 +1,4 @@
-import { subjects, type AuditEvent } from "@mms/contracts";
+import { subjects, type AuditEvent } from "@mms/contracts/runtime";
 import type { Logger } from "@mms/logging";
 import type { StreamPublisher } from "@mms/nats-adapter";
 

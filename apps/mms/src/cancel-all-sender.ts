@@ -1,4 +1,4 @@
-import type { CancelAllIntent } from "@mms/contracts";
+import type { CancelAllIntent } from "@mms/contracts/runtime";
 import { publishIntentUntilAcked, type PublishIntentOptions, type PublishIntentResult, type StreamPublisher } from "@mms/nats-adapter";
 import type { Logger } from "@mms/logging";
 

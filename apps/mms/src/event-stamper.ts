@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditEventBody, QuotingMode } from "@mms/contracts";
+import type { AuditEvent, AuditEventBody, QuotingMode } from "@mms/contracts/runtime";
 
 /** Stamps the fields every audit event carries; seq is per symbol and instance, from 1. */
 export class EventStamper {

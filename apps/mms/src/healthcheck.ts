@@ -1,4 +1,4 @@
-import type { ServiceConfig } from "@mms/contracts";
+import type { ServiceConfig } from "@mms/contracts/runtime";
 import { configPathFrom, loadConfig } from "./config-file";
 
 /** A wildcard listen address is reached on loopback; any other host as written. */

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { StatusReply } from "@mms/contracts";
+import type { StatusReply } from "@mms/contracts/runtime";
 
 export interface HttpEndpoints {
   status(): Promise<StatusReply>;

@@ -1,4 +1,4 @@
-import { decodeJson, subjects, validators, type ValidationIssue, type Validator } from "@mms/contracts";
+import { decodeJson, subjects, validators, type ValidationIssue, type Validator } from "@mms/contracts/runtime";
 import type { SymbolEvent } from "@mms/trading-core";
 
 /** Where a decoded market-data message goes: no result object per message, the hot path allocates only the event. */

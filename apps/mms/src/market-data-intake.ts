@@ -1,5 +1,5 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
-import { decodeAndValidate, formatIssues, subjects, validators, type ValidationIssue } from "@mms/contracts";
+import { decodeAndValidate, formatIssues, subjects, validators, type ValidationIssue } from "@mms/contracts/runtime";
 import type { SymbolEvent } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
 import type { Context } from "@mms/telemetry";

@@ -1,4 +1,4 @@
-import type { ServiceConfig } from "@mms/contracts";
+import type { ServiceConfig } from "@mms/contracts/runtime";
 import { Coordinator, type ServiceOptions } from "./coordinator/coordinator";
 
 export { Coordinator, type ServiceHandle, type ServiceOptions } from "./coordinator/coordinator";

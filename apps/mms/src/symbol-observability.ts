@@ -1,5 +1,5 @@
 import { SpanKind, TimerLateness, withSpan, type Context, type WorkerMetricsRecorder } from "@mms/telemetry";
-import { MARKET_DATA_STOP_REASONS, type AuditEvent, type ExecutionReport, type OrderIntent, type SymbolStatus } from "@mms/contracts";
+import { MARKET_DATA_STOP_REASONS, type AuditEvent, type ExecutionReport, type OrderIntent, type SymbolStatus } from "@mms/contracts/runtime";
 import { Big, type SymbolCommand, type SymbolEvent, type SymbolFigures } from "@mms/trading-core";
 import { LiquidityObserver, type LiquidityMoment } from "./liquidity-observer";
 import type { SteppedOutput } from "./symbol-stepper";

@@ -1,7 +1,7 @@
 import type { MessagePort } from "node:worker_threads";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
-import { formatIssues, type OrderIntent } from "@mms/contracts";
+import { formatIssues, type OrderIntent } from "@mms/contracts/runtime";
 import { connectNats, publishIntent, readLatestCheckpoint, startExecutionReportFeed, StreamPublisher, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
 import { describeSymbol, isConnected, nextTimerDueAt, quotesPresentNow, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent, type SymbolRiskReport } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";

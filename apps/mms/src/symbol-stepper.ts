@@ -1,4 +1,4 @@
-import type { AuditEvent, OrderIntent } from "@mms/contracts";
+import type { AuditEvent, OrderIntent } from "@mms/contracts/runtime";
 import { initialSymbolState, stepSymbol, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "@mms/trading-core";
 import { EventStamper } from "./event-stamper";
 

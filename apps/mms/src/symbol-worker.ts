@@ -1,7 +1,7 @@
 // First: later imports are compiled through the cache.
 import "./compile-cache";
 import { parentPort, workerData } from "node:worker_threads";
-import { loadValidatorsNow } from "@mms/contracts";
+import { loadValidatorsNow } from "@mms/contracts/runtime";
 import { createLogger, setTraceContextProvider, type LogRecord } from "@mms/logging";
 import { getActiveTraceIds, startThreadRuntimeMetrics, startTracing, WorkerMetricsRecorder } from "@mms/telemetry";
 import { SymbolObservability } from "./symbol-observability";

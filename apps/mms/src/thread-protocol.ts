@@ -1,4 +1,4 @@
-import type { ControlResult, GlobalBreachReason, ServiceConfig, SymbolConfig, SymbolStatus } from "@mms/contracts";
+import type { ControlResult, GlobalBreachReason, ServiceConfig, SymbolConfig, SymbolStatus } from "@mms/contracts/runtime";
 import type { SymbolEvent, SymbolRiskReport } from "@mms/trading-core";
 import type { MetricSample } from "@mms/telemetry";
 import type { LogRecord } from "@mms/logging";

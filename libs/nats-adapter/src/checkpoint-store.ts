@@ -1,6 +1,6 @@
 import type { JetStreamManager } from "@nats-io/jetstream";
-import { decodeAndValidate, STREAMS, subjects, validators } from "@mms/contracts";
-import type { CheckpointEvent, ValidationIssue } from "@mms/contracts";
+import { decodeAndValidate, STREAMS, subjects, validators } from "@mms/contracts/runtime";
+import type { CheckpointEvent, ValidationIssue } from "@mms/contracts/runtime";
 import { isStreamNotFound } from "./streams";
 
 export type LatestCheckpoint =

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { wsconnect } from "@nats-io/nats-core";
 import { connect, credsAuthenticator, nkeyAuthenticator } from "@nats-io/transport-node";
 import type { Authenticator, NatsConnection, NodeConnectionOptions, Status } from "@nats-io/transport-node";
-import type { ServiceConfig } from "@mms/contracts";
+import type { ServiceConfig } from "@mms/contracts/runtime";
 
 export type NatsConnectionConfig = ServiceConfig["nats"] & { readonly name?: string };
 

@@ -1,8 +1,8 @@
 import { DeliverPolicy } from "@nats-io/jetstream";
 import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg, OrderedConsumerOptions } from "@nats-io/jetstream";
 import { ClosedConnectionError } from "@nats-io/nats-core";
-import { decodeAndValidate, STREAMS, subjects, validators } from "@mms/contracts";
-import type { ExecutionReport, ValidationIssue } from "@mms/contracts";
+import { decodeAndValidate, STREAMS, subjects, validators } from "@mms/contracts/runtime";
+import type { ExecutionReport, ValidationIssue } from "@mms/contracts/runtime";
 import { isStreamNotFound } from "./streams";
 
 export interface ExecutionReportDelivery {

@@ -1,5 +1,5 @@
-import { formatIssues, subjects, validators } from "@mms/contracts";
-import type { OrderIntent } from "@mms/contracts";
+import { formatIssues, subjects, validators } from "@mms/contracts/runtime";
+import type { OrderIntent } from "@mms/contracts/runtime";
 import type { StreamPublisher, StreamPublishResult } from "./stream-publisher";
 
 export type { PublishFailureReason } from "./stream-publisher";

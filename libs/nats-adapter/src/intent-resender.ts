@@ -1,4 +1,4 @@
-import type { OrderIntent } from "@mms/contracts";
+import type { OrderIntent } from "@mms/contracts/runtime";
 import { isRefusedByContract, publishIntent, type PublishIntentOptions, type PublishIntentResult } from "./intent-publisher";
 import type { StreamPublisher } from "./stream-publisher";
 

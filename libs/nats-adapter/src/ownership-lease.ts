@@ -2,7 +2,7 @@ import { JetStreamApiError } from "@nats-io/jetstream";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { KV, KvEntry } from "@nats-io/kv";
-import { OWNERS_BUCKET } from "@mms/contracts";
+import { OWNERS_BUCKET } from "@mms/contracts/runtime";
 
 /*
  * Lease design (works on nats-server 2.9, which has no per-key TTL):

@@ -1,7 +1,7 @@
 import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import type { JetStreamManager, StreamConfig, StreamInfo } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/nats-core";
-import { STREAMS } from "@mms/contracts";
+import { STREAMS } from "@mms/contracts/runtime";
 
 /** Server code for "stream not found". */
 const STREAM_NOT_FOUND = 10059;

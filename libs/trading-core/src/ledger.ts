@@ -1,4 +1,4 @@
-import type { FillReport } from "@mms/contracts";
+import type { FillReport } from "@mms/contracts/runtime";
 import { Big, toDecimalString, ZERO, type Decimal } from "./decimal";
 
 export interface LedgerView {

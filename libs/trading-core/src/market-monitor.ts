@@ -1,4 +1,4 @@
-import type { MarketStatusValue } from "@mms/contracts";
+import type { MarketStatusValue } from "@mms/contracts/runtime";
 import { ZERO, toBps, type Decimal } from "./decimal";
 
 export interface MarketMonitorSettings {

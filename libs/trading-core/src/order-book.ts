@@ -1,4 +1,4 @@
-import type { BookDelta, BookLevel, BookSnapshot } from "@mms/contracts";
+import type { BookDelta, BookLevel, BookSnapshot } from "@mms/contracts/runtime";
 import { Big, type Decimal } from "./decimal";
 
 /**

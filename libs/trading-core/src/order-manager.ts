@@ -1,4 +1,4 @@
-import type { ExecutionReport, OpenOrderView, Side } from "@mms/contracts";
+import type { ExecutionReport, OpenOrderView, Side } from "@mms/contracts/runtime";
 import { Big, ZERO, toDecimalString, type Decimal } from "./decimal";
 import type { QuoteLevel } from "./quote-engine";
 import { RecentIds } from "./recent-ids";

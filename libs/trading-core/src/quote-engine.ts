@@ -1,4 +1,4 @@
-import type { QuoteSkipReason, SymbolConfig } from "@mms/contracts";
+import type { QuoteSkipReason, SymbolConfig } from "@mms/contracts/runtime";
 import { Big, fromBps, maxDecimal, minDecimal, roundDownToStep, roundUpToStep, type Decimal } from "./decimal";
 
 /** The numbers of a symbol's config that quoting uses, parsed once, and the factors derived from them. */

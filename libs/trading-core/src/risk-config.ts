@@ -1,3 +1,3 @@
-import type { ServiceConfig } from "@mms/contracts";
+import type { ServiceConfig } from "@mms/contracts/runtime";
 
 export type RiskConfig = ServiceConfig["risk"];

@@ -1,4 +1,4 @@
-import type { GlobalBreachReason } from "@mms/contracts";
+import type { GlobalBreachReason } from "@mms/contracts/runtime";
 import { Big, ZERO, type Decimal } from "./decimal";
 
 /** Rejections (and failed submissions) inside a sliding window. */

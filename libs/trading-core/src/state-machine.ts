@@ -1,4 +1,4 @@
-import type { RefusalReason, StopReason, SymbolStateName } from "@mms/contracts";
+import type { RefusalReason, StopReason, SymbolStateName } from "@mms/contracts/runtime";
 
 export interface SymbolState {
   readonly name: SymbolStateName;

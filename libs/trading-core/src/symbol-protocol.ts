@@ -9,7 +9,7 @@ import type {
   PublicTrade,
   QuotingMode,
   SymbolConfig,
-} from "@mms/contracts";
+} from "@mms/contracts/runtime";
 import type { LedgerFigures } from "./ledger";
 import type { GlobalBreach, SymbolRiskReport } from "./risk";
 

@@ -1,5 +1,5 @@
 import type { MessagePort } from "node:worker_threads";
-import type { SymbolConfig } from "@mms/contracts";
+import type { SymbolConfig } from "@mms/contracts/runtime";
 import { Big, ZERO, type Decimal, type SymbolEvent } from "@mms/trading-core";
 import { readRecording } from "../replay";
 import { sentIntents, SymbolStepper } from "../symbol-stepper";

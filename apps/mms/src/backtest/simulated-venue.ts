@@ -1,4 +1,4 @@
-import type { ExecutionReport, OrderIntent, PublicTrade, Side } from "@mms/contracts";
+import type { ExecutionReport, OrderIntent, PublicTrade, Side } from "@mms/contracts/runtime";
 import { Big, toDecimalString, type Decimal } from "@mms/trading-core";
 
 interface RestingOrder {

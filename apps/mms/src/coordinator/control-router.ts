@@ -1,5 +1,5 @@
 import type { Msg } from "@nats-io/nats-core";
-import { ALL_SYMBOLS, CONTROL_COMMANDS, INSTANCE_TARGET, type ControlReply, type ControlResult } from "@mms/contracts";
+import { ALL_SYMBOLS, CONTROL_COMMANDS, INSTANCE_TARGET, type ControlReply, type ControlResult } from "@mms/contracts/runtime";
 import type { Logger } from "@mms/logging";
 import { injectTraceContext, readTraceHeaders, SpanKind, withSpan } from "@mms/telemetry";
 import { controlBodyOf } from "./control-body";

@@ -1,6 +1,6 @@
 import { NewOrderGate } from "../new-order-gate";
 import { WorkerProgress } from "../worker-progress";
-import { subjects, type ControlResult, type ServiceConfig, type StatusReply, type SymbolStatus } from "@mms/contracts";
+import { subjects, type ControlResult, type ServiceConfig, type StatusReply, type SymbolStatus } from "@mms/contracts/runtime";
 import type { Logger } from "@mms/logging";
 import { createMetrics, type MetricsRegistry } from "@mms/telemetry";
 import { newRunId } from "../run-id";

@@ -1,4 +1,4 @@
-import type { ControlResult, ReasonCode } from "@mms/contracts";
+import type { ControlResult, ReasonCode } from "@mms/contracts/runtime";
 import { decideControl, type ControlView } from "@mms/trading-core";
 import type { SymbolSlot } from "./symbol-slots";
 import type { SymbolVoice } from "./symbol-voice";

@@ -1,5 +1,5 @@
 import type { Msg } from "@nats-io/nats-core";
-import { INSTANCE_COMMANDS, LIMITS, validators, type ControlReply } from "@mms/contracts";
+import { INSTANCE_COMMANDS, LIMITS, validators, type ControlReply } from "@mms/contracts/runtime";
 import type { Logger } from "@mms/logging";
 import { controlBodyOf } from "./control-body";
 import type { ControlRouter } from "./control-router";

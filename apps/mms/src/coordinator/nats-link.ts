@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
-import type { ServiceConfig } from "@mms/contracts";
+import type { ServiceConfig } from "@mms/contracts/runtime";
 import { connectNats, ensureEventsStream, StreamPublisher, watchConnectionStatus, type StatusWatch } from "@mms/nats-adapter";
 import type { Logger } from "@mms/logging";
 import type { MetricsRegistry } from "@mms/telemetry";

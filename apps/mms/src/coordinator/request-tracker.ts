@@ -1,4 +1,4 @@
-import type { RefusalReason } from "@mms/contracts";
+import type { RefusalReason } from "@mms/contracts/runtime";
 import type { Scheduler, TimerHandle } from "./clock";
 
 /** What one party (a symbol's thread) did with a request. */

@@ -1,4 +1,4 @@
-import type { StatusReply, SymbolStatus } from "@mms/contracts";
+import type { StatusReply, SymbolStatus } from "@mms/contracts/runtime";
 import type { RequestTracker } from "./request-tracker";
 import { isServed, type SymbolSlots } from "./symbol-slots";
 

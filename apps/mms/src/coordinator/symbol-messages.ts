@@ -1,4 +1,4 @@
-import type { ControlResult, SymbolStatus } from "@mms/contracts";
+import type { ControlResult, SymbolStatus } from "@mms/contracts/runtime";
 import type { Logger } from "@mms/logging";
 import type { MetricsRegistry } from "@mms/telemetry";
 import type { SymbolToCoordinator } from "../thread-protocol";

@@ -1,5 +1,5 @@
 import type { Worker } from "node:worker_threads";
-import type { SymbolConfig, SymbolStatus } from "@mms/contracts";
+import type { SymbolConfig, SymbolStatus } from "@mms/contracts/runtime";
 import type { CoordinatorToSymbol } from "../thread-protocol";
 
 /** What the coordinator knows of one symbol and its worker. */

@@ -1,5 +1,5 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
-import { subjects, type AuditEventBody, type CancelAllIntent, type StopReason } from "@mms/contracts";
+import { subjects, type AuditEventBody, type CancelAllIntent, type StopReason } from "@mms/contracts/runtime";
 import type { Logger } from "@mms/logging";
 import type { StreamPublisher } from "@mms/nats-adapter";
 import { sendCancelAll } from "../cancel-all-sender";

@@ -1,6 +1,6 @@
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { STREAMS, subjects, validators } from "@mms/contracts";
+import { STREAMS, subjects, validators } from "@mms/contracts/runtime";
 import { readStream, type StoredMessage } from "@mms/nats-adapter";
 import { parseClientOrderId } from "./order-id";
 import type { OrderRecord } from "./order-timeline";

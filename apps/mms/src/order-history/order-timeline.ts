@@ -1,5 +1,5 @@
 import Big from "big.js";
-import type { AuditEvent, ExecutionReport } from "@mms/contracts";
+import type { AuditEvent, ExecutionReport } from "@mms/contracts/runtime";
 
 type IntentEvent = Extract<AuditEvent, { type: "intent" }>;
 type FillEvent = Extract<AuditEvent, { type: "fill" }>;

@@ -1,4 +1,4 @@
-import type { FillReport, MmpConfig } from "@mms/contracts";
+import type { FillReport, MmpConfig } from "@mms/contracts/runtime";
 import { Big, ZERO, type Decimal } from "../decimal";
 import { Deque } from "./deque";
 

@@ -1,4 +1,4 @@
-import type { CancelOrderIntent, Side } from "@mms/contracts";
+import type { CancelOrderIntent, Side } from "@mms/contracts/runtime";
 
 // An order with no report after its NEW or CANCEL may be live at the exchange: it blocks
 // its side, gets a fresh CANCEL every timeout, and after three unanswered ones the symbol stops.

@@ -1,5 +1,5 @@
 import Big from "big.js";
-import type { NewOrderIntent, Side, SymbolConfig } from "@mms/contracts";
+import type { NewOrderIntent, Side, SymbolConfig } from "@mms/contracts/runtime";
 
 // The last look at a NEW before it is published, written apart from the quoting code on
 // purpose (its own arithmetic, no shared helpers): a bug there must not pass here too.

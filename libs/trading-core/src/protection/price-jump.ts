@@ -1,4 +1,4 @@
-import type { SymbolConfig } from "@mms/contracts";
+import type { SymbolConfig } from "@mms/contracts/runtime";
 import { Big, type Decimal } from "../decimal";
 import { Deque } from "./deque";
 

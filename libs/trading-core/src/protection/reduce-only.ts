@@ -1,4 +1,4 @@
-import type { Side } from "@mms/contracts";
+import type { Side } from "@mms/contracts/runtime";
 import { roundDownToStep, type Decimal } from "../decimal";
 
 // The way back from a large position after a reset: quote only the side that brings the

@@ -1,4 +1,4 @@
-import type { ExecutionReport } from "@mms/contracts";
+import type { ExecutionReport } from "@mms/contracts/runtime";
 
 // Two stops read straight off one execution report: the exchange's countdown cancelled
 // what an ACTIVE symbol was quoting, or someone else trades the MMS account.

@@ -1,4 +1,4 @@
-import { CONFIG_DEFAULTS } from "@mms/contracts";
+import { CONFIG_DEFAULTS } from "@mms/contracts/runtime";
 import type { RestoredCheckpoint } from "../symbol-protocol";
 import { stop } from "./lifecycle";
 import { emit, log, type StepContext } from "./step-context";

@@ -1,4 +1,4 @@
-import { CONTROL_COMMANDS, validators, type ControlBody, type ControlCommand, type ControlRefusal, type QuotingMode, type RefusalReason, type StopReason, type SymbolStateName } from "@mms/contracts";
+import { CONTROL_COMMANDS, validators, type ControlBody, type ControlCommand, type ControlRefusal, type QuotingMode, type RefusalReason, type StopReason, type SymbolStateName } from "@mms/contracts/runtime";
 import { Big } from "../decimal";
 import { resetTransition, resumeTransition, type StopTarget } from "../state-machine";
 import type { CancelAllReason } from "./intents";

@@ -1,4 +1,4 @@
-import type { ExecutionReport, OrderIntent } from "@mms/contracts";
+import type { ExecutionReport, OrderIntent } from "@mms/contracts/runtime";
 import { toDecimalString, type Decimal } from "../decimal";
 import { positionBreached } from "../risk";
 import { syncCountdown } from "./countdown";

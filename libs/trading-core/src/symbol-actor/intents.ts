@@ -1,4 +1,4 @@
-import type { NewOrderIntent, OrderIntent, StopReason } from "@mms/contracts";
+import type { NewOrderIntent, OrderIntent, StopReason } from "@mms/contracts/runtime";
 import { formatToStep } from "../decimal";
 import type { OrderAction } from "../order-manager";
 import type { PretradeDenial } from "../protection/pretrade-check";

@@ -1,4 +1,4 @@
-import { LIMITS, type StopReason } from "@mms/contracts";
+import { LIMITS, type StopReason } from "@mms/contracts/runtime";
 import { resetTransition, resumeTransition, stopTransition, type StopTarget, type Transition } from "../state-machine";
 import type { PretradeCheckName } from "../protection/pretrade-check";
 import { cancelAllNowOrOnReconnect } from "./intents";

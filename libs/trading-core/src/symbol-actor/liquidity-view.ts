@@ -1,5 +1,5 @@
 import { quotesPresent, type RestingQuote } from "../protection/liquidity-metrics";
-import type { Side } from "@mms/contracts";
+import type { Side } from "@mms/contracts/runtime";
 import type { SymbolActorState } from "./state";
 import { marketTouch } from "./views";
 

@@ -1,4 +1,4 @@
-import type { BookDelta, BookSnapshot, MarketStatus } from "@mms/contracts";
+import type { BookDelta, BookSnapshot, MarketStatus } from "@mms/contracts/runtime";
 import { OrderBook } from "../order-book";
 import { stop } from "./lifecycle";
 import { checkPriceJump } from "./protection-stops";

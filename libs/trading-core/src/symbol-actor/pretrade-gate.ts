@@ -1,4 +1,4 @@
-import type { NewOrderIntent } from "@mms/contracts";
+import type { NewOrderIntent } from "@mms/contracts/runtime";
 import { toDecimalString } from "../decimal";
 import { checkPretrade, type PretradeResult } from "../protection/pretrade-check";
 import type { SymbolActorState } from "./state";

@@ -1,4 +1,4 @@
-import type { ExecutionReport, FillReport } from "@mms/contracts";
+import type { ExecutionReport, FillReport } from "@mms/contracts/runtime";
 import type { Decimal } from "../decimal";
 import { reportStop } from "../protection/report-stops";
 import { stop } from "./lifecycle";

@@ -1,4 +1,4 @@
-import type { AuditEventBody } from "@mms/contracts";
+import type { AuditEventBody } from "@mms/contracts/runtime";
 import { formatToStep, toDecimalString, type Decimal } from "../decimal";
 import { computeQuote, type Quote } from "../quote-engine";
 import { TIMINGS } from "../symbol-protocol";

@@ -1,4 +1,4 @@
-import type { ControlRefusal } from "@mms/contracts";
+import type { ControlRefusal } from "@mms/contracts/runtime";
 import { positionBreached } from "../risk";
 import { isAwaitingSnapshot, isConnected, type SymbolActorState } from "./state";
 

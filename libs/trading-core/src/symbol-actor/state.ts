@@ -1,4 +1,4 @@
-import type { QuotingMode } from "@mms/contracts";
+import type { QuotingMode } from "@mms/contracts/runtime";
 import { Ledger } from "../ledger";
 import { DEFAULT_VOLATILITY_SAMPLE_MS, DEFAULT_VOLATILITY_WINDOW, MarketMonitor } from "../market-monitor";
 import type { Decimal } from "../decimal";

@@ -1,4 +1,4 @@
-import type { AuditEventBody } from "@mms/contracts";
+import type { AuditEventBody } from "@mms/contracts/runtime";
 import type { LogLevel, SymbolCommand } from "../symbol-protocol";
 import type { SymbolActorState } from "./state";
 

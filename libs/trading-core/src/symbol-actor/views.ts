@@ -1,4 +1,4 @@
-import type { OpenOrderView, SymbolStatus } from "@mms/contracts";
+import type { OpenOrderView, SymbolStatus } from "@mms/contracts/runtime";
 import { toDecimalString, type Decimal } from "../decimal";
 import { spreadBps } from "../market-monitor";
 import { statusResumeBlockers } from "./resume-blockers";
