@@ -6,8 +6,18 @@ import tseslint from "typescript-eslint";
 const adapterPackages = ["@nats-io/*", "winston", "@opentelemetry/*", "piscina", "testcontainers", "@mms/nats-adapter", "@mms/logging", "@mms/telemetry", "@mms/test-support"];
 const nodeRuntime = ["node:*", "worker_threads", "timers", "timers/*", "fs", "fs/*", "net", "http", "os", "child_process", "crypto", "perf_hooks", "process"];
 
+// A symbol worker thread loads no TypeBox: the code it runs takes values from the runtime
+// entry only (types from either: they are erased). apps/mms/test/unit/worker-module-graph.test.ts checks the loaded graph.
+const contractsRuntimeOnly = {
+  name: "@mms/contracts",
+  allowTypeImports: true,
+  message: "Worker-side code imports values from @mms/contracts/runtime: the full entry builds every TypeBox schema at load.",
+};
+const noAppsFromLibraries = { group: ["@mms/service", "@mms/exchange-sim", "**/apps/**"], message: "Libraries never import apps." };
+
 const pureDomainRules = {
   "no-restricted-imports": ["error", {
+    paths: [contractsRuntimeOnly],
     patterns: [
       { group: adapterPackages, message: "Domain libraries are pure: no NATS, logging, telemetry or worker pools. Put I/O in an adapter lib or an app." },
       { group: nodeRuntime, message: "Domain libraries are pure: no threads, timers, clock, files or network. Inject them from the shell." },
@@ -53,7 +63,14 @@ export default tseslint.config(
     // Libraries never reach up into apps.
     files: ["libs/**/*.ts"],
     ignores: ["libs/contracts/src/**", "libs/trading-core/src/**"],
-    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["@mms/service", "@mms/exchange-sim", "**/apps/**"], message: "Libraries never import apps." }] }] },
+    rules: { "no-restricted-imports": ["error", { patterns: [noAppsFromLibraries] }] },
+  },
+  { files: ["libs/nats-adapter/src/**/*.ts", "libs/telemetry/src/**/*.ts"], rules: { "no-restricted-imports": ["error", { paths: [contractsRuntimeOnly], patterns: [noAppsFromLibraries] }] } },
+  {
+    // The service's code runs in its worker threads too; only its config, recording and tool modules need the schemas.
+    files: ["apps/mms/src/**/*.ts"],
+    ignores: ["apps/mms/src/backtest/backtest.ts", "apps/mms/src/config-file.ts", "apps/mms/src/recording-schema.ts", "apps/mms/src/replay.ts"],
+    rules: { "no-restricted-imports": ["error", { paths: [contractsRuntimeOnly] }] },
   },
   { files: ["**/*.mjs", "**/*.cjs", "**/*.js"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
 );
