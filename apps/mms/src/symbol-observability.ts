@@ -133,6 +133,16 @@ export class SymbolObservability {
     withSpan("mms.kill", { "mms.symbol": this.labels.symbol, "mms.reason": reason, "mms.state": state, "mms.automatic": automatic }, () => undefined, { kind: SpanKind.INTERNAL });
   }
 
+  /** Audit events waiting for the bus (disconnected, not connected yet, or a failed publish). */
+  auditEventsHeld(held: number): void {
+    this.metrics?.set("audit_events_held", held, this.labels);
+  }
+
+  /** An audit event dropped: more were held than maxHeld. */
+  auditEventDropped(): void {
+    this.metrics?.add("audit_events_dropped", 1, this.labels);
+  }
+
   /** A CANCEL_ALL goes out again: the ORDERS stream did not acknowledge it. */
   cancelAllResent(): void {
     this.metrics?.add("cancel_all_resends", 1, this.labels);
