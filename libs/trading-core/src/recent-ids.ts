@@ -4,8 +4,10 @@
  */
 export class RecentIds {
   private readonly members = new Set<string>();
-  private readonly order: string[] = [];
-  private head = 0;
+  // A ring: an evicted id is overwritten at once, so exactly `capacity` ids are ever held
+  // (a queue compacted now and then kept up to twice that alive between compactions).
+  private readonly ring: string[] = [];
+  private next = 0;
 
   constructor(private readonly capacity: number) {}
 
@@ -16,16 +18,13 @@ export class RecentIds {
   add(id: string): void {
     if (this.members.has(id)) return;
     this.members.add(id);
-    this.order.push(id);
-    if (this.members.size > this.capacity) {
-      this.members.delete(this.order[this.head]!);
-      this.head += 1;
-      // Compact now and then instead of shifting on every add.
-      if (this.head >= this.capacity) {
-        this.order.splice(0, this.head);
-        this.head = 0;
-      }
+    if (this.ring.length < this.capacity) {
+      this.ring.push(id);
+      return;
     }
+    this.members.delete(this.ring[this.next]!);
+    this.ring[this.next] = id;
+    this.next = (this.next + 1) % this.capacity;
   }
 
   get size(): number {
