@@ -53,7 +53,7 @@ const HEAP_WINDOW_SECONDS = 60;
  */
 const FAST_FILL_DRIVER = { intervalMs: 10, settings: { takerProbability: 1, takerMinLots: 5, takerMaxLots: 40 } };
 
-function simulatorArguments(fastFills: boolean): string[] {
+export function simulatorArguments(fastFills: boolean): string[] {
   if (!fastFills) return [];
   const path = join(RESULTS_DIRECTORY, "logs", "soak-exchange-sim-fast-fills.json");
   mkdirSync(dirname(path), { recursive: true });
@@ -66,7 +66,7 @@ function simulatorArguments(fastFills: boolean): string[] {
  * trade. With fast fills the fill-burst guard, order rate, position and loss limits are opened
  * up: the soak measures memory, and a stopped or throttled symbol would stop filling.
  */
-function demoConfig(fastFills: boolean): { symbols: SymbolConfigInput[]; risk: ServiceConfigInput["risk"] } {
+export function demoConfig(fastFills: boolean): { symbols: SymbolConfigInput[]; risk: ServiceConfigInput["risk"] } {
   const raw = parseYaml(readFileSync(join(REPO_ROOT, "deploy/config/demo.yaml"), "utf8")) as ServiceConfigInput;
   if (!fastFills) return { symbols: raw.symbols, risk: raw.risk };
   const symbols = raw.symbols.map((symbol) => ({
