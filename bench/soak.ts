@@ -7,7 +7,7 @@ import type { BenchOptions } from "./lib/options";
 import { beginResult, REPO_ROOT, RESULTS_DIRECTORY, round, type BenchResult, type GoalCheck } from "./lib/machine";
 import { startExchangeSim } from "./lib/exchange-sim-process";
 import { maxOf, scrapeMetrics, sumOf, type MetricSample } from "./lib/metrics";
-import { AlertWatch, mmsStatus, reasonCounts, resumeAll } from "./lib/mms-control";
+import { AlertWatch, control, mmsStatus, OPERATOR_BODY, reasonCounts, resumeAll } from "./lib/mms-control";
 import { stateCounts } from "./lib/mms-state";
 import { startMms } from "./lib/mms-process";
 import { startNatsServer } from "./lib/nats-server";
@@ -121,6 +121,9 @@ export async function runSoak(options: BenchOptions): Promise<BenchResult> {
     const endAt = startedAt + minutes * 60_000;
     process.stdout.write(`  soak: ${minutes} min, ${names.join(", ")}, a sample every ${everyMs / 1000} s ...`);
     let lastReport = startedAt;
+    // A soak of memory needs steady fills: a symbol an automatic stop paused (BUS_LAG on a
+    // loaded machine) is resumed once the stop's cause allows. The alerts are still reported.
+    let resumes = 0;
     while (performance.now() < endAt) {
       await sleep(everyMs);
       if (!mms.running()) throw new Error("the MMS exited during the soak");
@@ -131,6 +134,10 @@ export async function runSoak(options: BenchOptions): Promise<BenchResult> {
       threadSamples.push(threadSampleOf(round(t, 1), metrics));
       // mms_audit_events_held and mms_audit_events_dropped_total, per symbol.
       auditMetrics = Object.fromEntries(metrics.filter((sample) => /audit_event/.test(sample.name)).map((sample) => [`${sample.name}${JSON.stringify(sample.labels)}`, sample.value]));
+      if (alerts.alerts.length > 0 && samples.length % 6 === 0) {
+        const reply = await control(bench, "all", "resume", OPERATOR_BODY, 10_000).catch(() => undefined);
+        resumes += reply?.results.filter((result) => result.accepted && result.from !== "ACTIVE" && result.to === "ACTIVE").length ?? 0;
+      }
       if (performance.now() - lastReport >= 60_000) {
         lastReport = performance.now();
         const last = samples[samples.length - 1]!;
@@ -166,14 +173,14 @@ export async function runSoak(options: BenchOptions): Promise<BenchResult> {
       },
       { metric: "actor windows full (seconds into the soak)", value: JSON.stringify(windowsFull), goal: `(reported; each holds ${ACTOR_WINDOW_CAPACITY} ids)`, met: null },
       { metric: "event-loop delay, worst thread", value: `p99 ${loopP99} ms (99th percentile of the per-second p99 samples), max ${loopMax} ms`, goal: "(reported)", met: null },
-      { metric: "alerts raised", value: Object.keys(alertCounts).length ? JSON.stringify(alertCounts) : "none", goal: "(reported)", met: null },
+      { metric: "alerts raised", value: `${Object.keys(alertCounts).length ? JSON.stringify(alertCounts) : "none"}; ${resumes} symbol resumes by the soak after them`, goal: "(reported)", met: null },
       { metric: "audit events held / dropped", value: `${auditLog.held} held for a retry, ${auditLog.dropped} dropped (log lines)${Object.keys(auditMetrics).length ? `; metrics at the end ${JSON.stringify(auditMetrics)}` : "; no audit-event metric exposed"}`, goal: "0 dropped", met: auditLog.dropped === 0 && droppedMetric === 0 },
       { metric: "fills during the soak", value: `${fills} fills, ${(last?.marketDataMessages ?? 0) - (first?.marketDataMessages ?? 0)} market-data messages; states at the end ${JSON.stringify(stateCounts(statuses))}`, goal: "(reported)", met: null },
     ];
     return finish({
-      method: `nats-server, the exchange simulator (apps/exchange-sim/dist/main.js, seed 1: background makers and takers every 200 ms, so the MMS's quotes get filled) and the MMS with the demo's symbols and risk (deploy/config/demo.yaml), every symbol resumed; then ${minutes} min of steady load. Every ${everyMs / 1000} s the MMS's /metrics: process_resident_memory_bytes, mms_thread_heap_used_bytes summed over threads, the largest per-thread event-loop delay p99 and max (mms_thread_event_loop_delay_*; the risk thread is not sampled), fills and market-data counters. Slopes: least squares over the second half, MB per hour. Memory is flat when RSS <= ${FLAT_RSS_MB_PER_HOUR} MB/h and heap <= ${FLAT_HEAP_MB_PER_HOUR} MB/h. Alerts: mms.events.*.alert. Heap after GC: per thread, the lowest sample of each ${HEAP_WINDOW_SECONDS} s window (the saw-tooth's low points: what survived collection), least squares over the second half, summed over threads for the goal. ${options.soakFastFills ? `Fast fills (--soak-fast-fills): the simulator's driver ${JSON.stringify(FAST_FILL_DRIVER)} (a taker every 10 ms, 5-40 lots), the MMS's fill-burst guard, position and loss limits opened up and 50 orders/s, so the actor's ${ACTOR_WINDOW_CAPACITY}-id windows fill early and the second half shows their plateau. ` : ""}Audit events held/dropped: the AuditEventStore's log lines and mms_audit_events_held / mms_audit_events_dropped_total.`,
+      method: `nats-server, the exchange simulator (apps/exchange-sim/dist/main.js, seed 1: background makers and takers every 200 ms, so the MMS's quotes get filled) and the MMS with the demo's symbols and risk (deploy/config/demo.yaml), every symbol resumed; then ${minutes} min of steady load. Every ${everyMs / 1000} s the MMS's /metrics: process_resident_memory_bytes, mms_thread_heap_used_bytes summed over threads, the largest per-thread event-loop delay p99 and max (mms_thread_event_loop_delay_*; the risk thread is not sampled), fills and market-data counters. Slopes: least squares over the second half, MB per hour. Memory is flat when RSS <= ${FLAT_RSS_MB_PER_HOUR} MB/h and the heap after GC (below) <= ${FLAT_HEAP_MB_PER_HOUR} MB/h. Alerts: mms.events.*.alert; after one, every 30 s the soak sends resume to all (a paused symbol resumes once its cause is gone), counted. Heap after GC: per thread, the lowest sample of each ${HEAP_WINDOW_SECONDS} s window (the saw-tooth's low points: what survived collection), least squares over the second half, summed over threads for the goal. ${options.soakFastFills ? `Fast fills (--soak-fast-fills): the simulator's driver ${JSON.stringify(FAST_FILL_DRIVER)} (a taker every 10 ms, 5-40 lots), the MMS's fill-burst guard, position and loss limits opened up and 50 orders/s, so the actor's ${ACTOR_WINDOW_CAPACITY}-id windows fill early and the second half shows their plateau. ` : ""}Audit events held/dropped: the AuditEventStore's log lines and mms_audit_events_held / mms_audit_events_dropped_total.`,
       goals,
-      data: { minutes, everyMs, fastFills: options.soakFastFills, samples, threadSamples, rssSlopeMbPerHour: rssSlope, heapSlopeMbPerHour: heapSlope, heapAfterGc: heapLow, windowsFull, loopDelayP99Ms: loopP99, loopDelayMaxMs: loopMax, fills, alerts: alertCounts, auditLog, auditMetrics },
+      data: { minutes, everyMs, fastFills: options.soakFastFills, resumes, samples, threadSamples, rssSlopeMbPerHour: rssSlope, heapSlopeMbPerHour: heapSlope, heapAfterGc: heapLow, windowsFull, loopDelayP99Ms: loopP99, loopDelayMaxMs: loopMax, fills, alerts: alertCounts, auditLog, auditMetrics },
     });
   } finally {
     await teardown.run();
