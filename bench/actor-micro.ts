@@ -14,7 +14,7 @@ import { movingMid } from "./lib/market-feed";
 
 const encoder = new TextEncoder();
 
-function symbolConfig(symbol: string): SymbolConfig {
+export function symbolConfig(symbol: string): SymbolConfig {
   const result = validateServiceConfig(
     { account: "BENCH_MM", instanceName: "micro", nats: { servers: ["nats://127.0.0.1:1"] }, risk: { maxTotalExposure: "1e9".replace("1e9", "1000000000"), maxDrawdown: "1000000000", rejectStorm: { count: 50, windowMs: 10000 }, maxLagMs: 2000 }, symbols: [benchSymbolConfig(symbol)] },
     { defaultInstanceName: "micro" },

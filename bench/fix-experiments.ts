@@ -2,16 +2,38 @@
  * Micro-experiments behind the proposed fixes in bench/findings.md (no service code is
  * changed): volatilityBps per call; computeQuote as is vs with precomputed factors (same
  * result checked); roundDownToStep vs Big.round; client CPU of a JetStream publish with
- * nats.js async traces on and off (this process runs under tsx like the MMS).
+ * nats.js async traces on and off (this process runs under tsx like the MMS); client CPU of
+ * a publish and its ack the way a symbol worker makes them (bursts of five, one a millisecond,
+ * each its own wake-up): nats.js's `js.publish` against the MMS's StreamPublisher, alternating.
  *
  *   npx tsx bench/fix-experiments.ts
  */
 import { connect } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
+import { headers as createHeaders } from "@nats-io/nats-core";
+import { StreamPublisher } from "@mms/nats-adapter";
 import Big from "big.js";
 import { MarketMonitor, computeQuote, quoteParameters, roundDownToStep, roundUpToStep, fromBps, minDecimal, maxDecimal } from "@mms/trading-core";
 import { startNatsServer } from "./lib/nats-server";
 import { createExchangeStreams } from "./lib/streams";
+import { sleep } from "./lib/threads";
+
+type Publish = (subject: string, data: Uint8Array, messageId: string) => Promise<unknown>;
+
+/** CPU per publish in requote-sized bursts: five at once (a quote event, two CANCELs, two intent events), then a wake-up. */
+async function burstCost(label: string, publish: Publish, bursts: number): Promise<number> {
+  const body = new TextEncoder().encode(JSON.stringify({ kind: "CANCEL", intentId: "MM-x-S-I1", clientOrderId: "MM-x-S-O1", account: "SYSTEM_MARKET_MAKER", symbol: "S", ts: 1 }));
+  const inFlight: Promise<unknown>[] = [];
+  const cpuBefore = process.cpuUsage();
+  for (let burst = 0; burst < bursts; burst++) {
+    for (let index = 0; index < 5; index++) inFlight.push(publish("orders.S", body, `${label}-${burst}-${index}-${Math.random()}`));
+    await sleep(1);
+    if (inFlight.length >= 500) await Promise.all(inFlight.splice(0));
+  }
+  await Promise.all(inFlight);
+  const cpu = process.cpuUsage(cpuBefore);
+  return (cpu.user + cpu.system) / (bursts * 5);
+}
 
 function t(n: number, f: (i: number) => void) { const s = process.hrtime.bigint(); for (let i = 0; i < n; i++) f(i); return Number(process.hrtime.bigint() - s) / 1000 / n; }
 
@@ -59,6 +81,19 @@ async function main() {
     console.log(`js.publish noAsyncTraces=${noAsyncTraces}: ${((cpu.user + cpu.system) / n).toFixed(1)} us CPU per publish (client side)`);
     await nc.close();
   }
+
+  // 4. requote-sized bursts: nats.js js.publish (msgID, one attempt, as the MMS used it) vs StreamPublisher
+  const nc = await connect({ servers: [server.url], noAsyncTraces: true });
+  const js = jetstream(nc);
+  const publisher = new StreamPublisher(nc);
+  const variants: Record<string, Publish> = {
+    "nats.js js.publish": (subject, data, messageId) => js.publish(subject, data, { msgID: messageId, timeout: 2000, retries: 1, headers: createHeaders() }),
+    StreamPublisher: (subject, data, messageId) => publisher.publish(subject, data, { messageId, timeoutMs: 2000 }),
+  };
+  for (let round = 1; round <= 3; round++) {
+    for (const [label, publish] of Object.entries(variants)) console.log(`round ${round} ${label}: ${(await burstCost(label, publish, 1500)).toFixed(1)} us CPU per publish and ack`);
+  }
+  await nc.close();
   await server.stop();
 }
 main().then(

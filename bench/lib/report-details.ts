@@ -132,11 +132,11 @@ function startupDetail(result: BenchResult): string {
 }
 
 function recoveryDetail(result: BenchResult): string {
-  type Point = { reports: number; readyMs: number; reportsPerSecond: number; replayReportsPerSecond: number | null; cpuSeconds: number; microsPerReport?: number | null; floor?: { reportsPerSecond: number; microsPerReport: number } | null; loadAtStart?: number };
+  type Point = { reports: number; readyMs: number; reportsPerSecond: number; replayReportsPerSecond: number | null; cpuSeconds: number; microsPerReport?: number | null; serverMicrosPerReport?: number | null; floor?: { reportsPerSecond: number; microsPerReport: number; serverMicrosPerReport?: number } | null; loadAtStart?: number };
   const data = result.data as { points: Point[]; loads: Array<{ reports: number; rate: number }> };
   return `${table(
-    ["reports in EXEC", "spawn -> /readyz 200 ms", "reports/s end to end", "reports/s replay only", "CPU s to ready", "CPU us/report", "floor consumer reports/s", "floor us/report", "1-min load at start"],
-    data.points.map((point) => [thousands(point.reports), point.readyMs, thousands(point.reportsPerSecond), point.replayReportsPerSecond === null ? "-" : thousands(point.replayReportsPerSecond), point.cpuSeconds, point.microsPerReport ?? "-", point.floor ? thousands(point.floor.reportsPerSecond) : "-", point.floor?.microsPerReport ?? "-", point.loadAtStart ?? "-"]),
+    ["reports in EXEC", "spawn -> /readyz 200 ms", "reports/s end to end", "reports/s replay only", "CPU s to ready", "CPU us/report", "server us/report", "floor consumer reports/s", "floor us/report", "floor server us/report", "1-min load at start"],
+    data.points.map((point) => [thousands(point.reports), point.readyMs, thousands(point.reportsPerSecond), point.replayReportsPerSecond === null ? "-" : thousands(point.replayReportsPerSecond), point.cpuSeconds, point.microsPerReport ?? "-", point.serverMicrosPerReport ?? "-", point.floor ? thousands(point.floor.reportsPerSecond) : "-", point.floor?.microsPerReport ?? "-", point.floor?.serverMicrosPerReport ?? "-", point.loadAtStart ?? "-"]),
   )}\n\nLoading EXEC: ${data.loads.map((load) => `${thousands(load.reports)} reports at ${thousands(load.rate)}/s`).join(", ")}.`;
 }
 

@@ -1,12 +1,12 @@
-import type { JetStreamClient } from "@nats-io/jetstream";
 import { subjects, type AuditEvent } from "@mms/contracts";
 import type { Logger } from "@mms/logging";
+import type { StreamPublisher } from "@mms/nats-adapter";
 
 const encoder = new TextEncoder();
 
 export interface AuditEventStoreSettings {
   readonly symbol: string;
-  readonly jetStream: () => JetStreamClient | undefined;
+  readonly publisher: () => StreamPublisher | undefined;
   /** The actor believes the bus is there: otherwise events are held. */
   readonly connected: () => boolean;
   /** During shutdown a failed publish is logged, not held for a retry. */
@@ -38,13 +38,13 @@ export class AuditEventStore {
 
   publish(event: AuditEvent): void {
     // While the bus is away or not up yet, or behind events already held (order): hold it.
-    if (!this.settings.jetStream() || !this.settings.connected() || this.held.length > 0 || this.flushing) this.hold(event);
+    if (!this.settings.publisher() || !this.settings.connected() || this.held.length > 0 || this.flushing) this.hold(event);
     else void this.store(event);
   }
 
   /** Stores held events one at a time, in seq order, until one fails (it is held again). */
   flush(): void {
-    if (this.flushing || this.held.length === 0 || !this.settings.connected() || !this.settings.jetStream()) return;
+    if (this.flushing || this.held.length === 0 || !this.settings.connected() || !this.settings.publisher()) return;
     this.flushing = true;
     const next = (): void => {
       const event = this.settings.connected() ? this.held.shift() : undefined;
@@ -63,25 +63,24 @@ export class AuditEventStore {
 
   /** One JetStream publish; a failure holds the event for a retry (except during shutdown). */
   private store(event: AuditEvent): Promise<boolean> {
-    const jetStream = this.settings.jetStream();
-    if (!jetStream) {
+    const publisher = this.settings.publisher();
+    if (!publisher) {
       this.hold(event);
       return Promise.resolve(false);
     }
     const { logger } = this.settings;
-    const options = { timeout: this.settings.publishTimeoutMs, msgID: `${event.instance}-${event.symbol}-${event.seq}` };
-    const publish = jetStream.publish(subjects.event(this.settings.symbol, event.type), encoder.encode(JSON.stringify(event)), options).then(
-      () => true,
-      (error: Error) => {
-        if (this.settings.stopping()) {
-          logger.warn("audit event not stored", { type: event.type, seq: event.seq, error: error.message });
-        } else {
-          if (this.settings.connected()) logger.warn("audit event not stored yet: held for a retry", { type: event.type, seq: event.seq, error: error.message });
-          this.hold(event);
-        }
-        return false;
-      },
-    );
+    const options = { timeoutMs: this.settings.publishTimeoutMs, messageId: `${event.instance}-${event.symbol}-${event.seq}` };
+    const publish = publisher.publish(subjects.event(this.settings.symbol, event.type), encoder.encode(JSON.stringify(event)), options).then((result) => {
+      if (result.kind === "ACKED") return true;
+      const error = `${result.reason}: ${result.message}`;
+      if (this.settings.stopping()) {
+        logger.warn("audit event not stored", { type: event.type, seq: event.seq, error });
+      } else {
+        if (this.settings.connected()) logger.warn("audit event not stored yet: held for a retry", { type: event.type, seq: event.seq, error });
+        this.hold(event);
+      }
+      return false;
+    });
     this.settings.track(publish);
     return publish;
   }

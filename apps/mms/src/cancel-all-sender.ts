@@ -1,6 +1,5 @@
-import type { JetStreamClient } from "@nats-io/jetstream";
 import type { CancelAllIntent } from "@mms/contracts";
-import { publishIntentUntilAcked, type PublishIntentOptions, type PublishIntentResult } from "@mms/nats-adapter";
+import { publishIntentUntilAcked, type PublishIntentOptions, type PublishIntentResult, type StreamPublisher } from "@mms/nats-adapter";
 import type { Logger } from "@mms/logging";
 
 export interface CancelAllSending {
@@ -18,11 +17,11 @@ export interface CancelAllSending {
  * attempt's result, so the caller reacts to a missing ack as to any other (the actor counts
  * it toward the reject storm) while the resends go on: a stop is never lost to one lost ack.
  */
-export function sendCancelAll(jetStream: JetStreamClient, intent: CancelAllIntent, options: PublishIntentOptions, sending: CancelAllSending): Promise<PublishIntentResult> {
+export function sendCancelAll(publisher: StreamPublisher, intent: CancelAllIntent, options: PublishIntentOptions, sending: CancelAllSending): Promise<PublishIntentResult> {
   const { logger } = sending;
   const context = { symbol: intent.symbol, intentId: intent.intentId };
   return new Promise<PublishIntentResult>((firstAnswered) => {
-    const whole = publishIntentUntilAcked(jetStream, intent, {
+    const whole = publishIntentUntilAcked(publisher, intent, {
       ...options,
       stopped: sending.stopped,
       onFailedAttempt: (failure, attempt, resending) => {

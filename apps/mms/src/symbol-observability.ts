@@ -12,6 +12,7 @@ const COUNTED_WITHOUT_COMMANDS = new Set<SymbolEvent["kind"]>(["MARKET_DATA_INVA
 const MARKET_DATA_REASONS: ReadonlySet<string> = new Set(MARKET_DATA_STOP_REASONS);
 const STATE_VALUES = { ACTIVE: 0, PAUSED: 1, HALTED: 2 } as const;
 const MILLISECONDS_PER_SECOND = 1000;
+const MAX_CACHED_REASONS = 64;
 
 function sendsIntent(commands: readonly SymbolCommand[]): boolean {
   for (const command of commands) if (command.kind === "SEND_INTENT") return true;
@@ -31,6 +32,10 @@ export class SymbolObservability {
   private marketDataSeen = 0;
   private readonly labels: { readonly symbol: string };
   private readonly liquidity = new LiquidityObserver();
+  /** The latest two-sided quote since the last snapshot: its spread gauge is worked out then, not per quote. */
+  private unreportedQuote: { readonly bid: string; readonly ask: string; readonly mid: string } | undefined;
+  /** One attributes object per reason: the recorder memoises series keys by object, so a fresh one per report cost a key build each. */
+  private readonly reasonLabels = new Map<string, { readonly symbol: string; readonly reason: string }>();
   /** The thread's event-loop delay, from the lateness of the actor's TIMER (see startThreadRuntimeMetrics). */
   readonly loopDelay = new TimerLateness();
 
@@ -92,13 +97,23 @@ export class SymbolObservability {
     if (MARKET_DATA.has(event.kind) && sendsIntent(commands)) metrics.record("tick_to_intent_latency_seconds", (now() - receivedAt) / MILLISECONDS_PER_SECOND, this.labels);
     if (event.kind === "MARKET_DATA_INVALID") metrics.add("market_data_faults", 1, { ...this.labels, reason: "MD_INVALID" });
     if (event.kind === "EXECUTION_REPORT" && !event.replay) this.reportApplied(event.report);
-    if (event.kind === "SUBMISSION_FAILED") metrics.add("orders_rejected", 1, { ...this.labels, reason: "SUBMISSION_FAILED" });
+    if (event.kind === "SUBMISSION_FAILED") metrics.add("orders_rejected", 1, this.withReason("SUBMISSION_FAILED"));
     for (const audit of output.events) this.audited(audit);
   }
 
   private reportApplied(report: ExecutionReport): void {
-    if (report.kind === "CANCELED") this.metrics?.add("orders_cancelled", 1, { ...this.labels, reason: report.reason });
-    else if (report.kind === "REJECTED") this.metrics?.add("orders_rejected", 1, { ...this.labels, reason: report.reason });
+    if (report.kind === "CANCELED") this.metrics?.add("orders_cancelled", 1, this.withReason(report.reason));
+    else if (report.kind === "REJECTED") this.metrics?.add("orders_rejected", 1, this.withReason(report.reason));
+  }
+
+  private withReason(reason: string): { readonly symbol: string; readonly reason: string } {
+    let labels = this.reasonLabels.get(reason);
+    if (!labels) {
+      labels = { ...this.labels, reason };
+      // Reasons are the exchange's text: a bound keeps a chatty exchange from growing this forever.
+      if (this.reasonLabels.size < MAX_CACHED_REASONS) this.reasonLabels.set(reason, labels);
+    }
+    return labels;
   }
 
   private audited(event: AuditEvent): void {
@@ -117,10 +132,7 @@ export class SymbolObservability {
         metrics?.add("orders_filled", 1, this.labels);
         return;
       case "quote":
-        if (event.bid && event.ask) {
-          const spread = new Big(event.ask.px).minus(event.bid.px).div(event.mid).times(10000);
-          metrics?.set("quoted_spread_basis_points", gauge(spread.toFixed(4)), this.labels);
-        }
+        if (event.bid && event.ask) this.unreportedQuote = { bid: event.bid.px, ask: event.ask.px, mid: event.mid };
         return;
       default:
         return;
@@ -143,6 +155,11 @@ export class SymbolObservability {
     this.metrics?.add("audit_events_dropped", 1, this.labels);
   }
 
+  /** Reports replayed from EXEC since the last call: the recovery's progress, counted once a second, not per report. */
+  reportsReplayed(count: number): void {
+    if (count > 0) this.metrics?.add("execution_reports_replayed", count, this.labels);
+  }
+
   /** A CANCEL_ALL goes out again: the ORDERS stream did not acknowledge it. */
   cancelAllResent(): void {
     this.metrics?.add("cancel_all_resends", 1, this.labels);
@@ -157,6 +174,12 @@ export class SymbolObservability {
     const metrics = this.metrics;
     if (!metrics) return;
     if (moment) this.liquidity.publish(metrics, this.labels, moment);
+    const quote = this.unreportedQuote;
+    if (quote) {
+      // Decimal division per requote cost more than the gauge is worth; the status goes out within a second of a change.
+      this.unreportedQuote = undefined;
+      metrics.set("quoted_spread_basis_points", gauge(new Big(quote.ask).minus(quote.bid).div(quote.mid).times(10000).toFixed(4)), this.labels);
+    }
     metrics.set("symbol_state", STATE_VALUES[status.state], this.labels);
     // Null while the inventory is being rebuilt: the gauges keep their last value.
     if (status.position !== null) metrics.set("position", gauge(status.position), this.labels);

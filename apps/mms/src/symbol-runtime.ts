@@ -2,7 +2,7 @@ import type { MessagePort } from "node:worker_threads";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import { formatIssues, type OrderIntent } from "@mms/contracts";
-import { connectNats, publishIntent, readLatestCheckpoint, startExecutionReportFeed, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
+import { connectNats, publishIntent, readLatestCheckpoint, startExecutionReportFeed, StreamPublisher, watchConnectionStatus, type ExecutionReportFeed, type StatusWatch } from "@mms/nats-adapter";
 import { describeSymbol, isConnected, quotesPresentNow, symbolFigures, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent, type SymbolRiskReport } from "@mms/trading-core";
 import type { Logger } from "@mms/logging";
 import { extractTraceContext, injectTraceContext, readTraceHeaders, type Context } from "@mms/telemetry";
@@ -51,6 +51,8 @@ export class SymbolRuntime {
   private readonly instance: string;
   private connection: NatsConnection | undefined;
   private jetStream: JetStreamClient | undefined;
+  /** Intents and audit events: JetStream publishes whose acks share one subscription. */
+  private publisher: StreamPublisher | undefined;
   private feed: ExecutionReportFeed | undefined;
   private statusWatch: StatusWatch | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -71,6 +73,8 @@ export class SymbolRuntime {
   private stopping = false;
   private readonly newOrderGate: NewOrderGate;
   private readonly events: AuditEventStore;
+  /** Replayed reports not yet added to the progress metric (an integer per report, the metric once a second). */
+  private replayedUncounted = 0;
 
   constructor(
     private readonly data: SymbolWorkerData,
@@ -96,7 +100,7 @@ export class SymbolRuntime {
     });
     this.events = new AuditEventStore({
       symbol: this.symbol,
-      jetStream: () => this.jetStream,
+      publisher: () => this.publisher,
       connected: () => isConnected(this.actor),
       stopping: () => this.stopping,
       publishTimeoutMs: RUNTIME_TIMINGS.intentAckTimeoutMs,
@@ -126,6 +130,7 @@ export class SymbolRuntime {
     const connection = await connectNats({ ...this.data.service.nats, name: `${this.instance}-${this.symbol}` });
     this.connection = connection;
     this.jetStream = jetstream(connection);
+    this.publisher = new StreamPublisher(connection);
     this.statusWatch = watchConnectionStatus(connection, (status) => {
       if (status.kind === "DISCONNECTED") this.dispatch({ kind: "CONNECTION_LOST" });
       else if (status.kind === "RECONNECTED") {
@@ -146,6 +151,7 @@ export class SymbolRuntime {
       symbol: this.symbol,
       fromSequence,
       onReport: (delivery) => {
+        if (delivery.replay) this.replayedUncounted++;
         const { account, symbol } = delivery.report;
         // A report whose body names another account or symbol than its subject is not ours to apply.
         if (account !== this.data.service.account || symbol !== this.symbol) {
@@ -156,6 +162,7 @@ export class SymbolRuntime {
       },
       onCaughtUp: (info) => {
         this.logger.info("execution history replayed", { replayed: info.replayedCount, fromSequence, streamFirstSequence: info.streamFirstSequence, streamLastSequence: info.streamLastSequence });
+        this.countReplayed();
         this.dispatch({ kind: "RECOVERY_COMPLETE", streamFirstSequence: info.streamFirstSequence });
         this.post({ kind: "RECOVERED", symbol: this.symbol });
       },
@@ -275,8 +282,8 @@ export class SymbolRuntime {
   }
 
   private sendIntent(intent: OrderIntent): void {
-    const jetStream = this.jetStream;
-    if (!jetStream) return;
+    const publisher = this.publisher;
+    if (!publisher) return;
     if (intent.kind === "NEW" && this.newOrderGate.closed) return this.logger.warn("NEW withheld: a stop has begun", { intentId: intent.intentId });
     // Inside the publish span, the intent's `traceparent` names that span, so the exchange
     // can continue the trace.
@@ -284,8 +291,8 @@ export class SymbolRuntime {
       .publishSpan(intent, () => {
         const options = { timeoutMs: RUNTIME_TIMINGS.intentAckTimeoutMs, ...(this.tracing ? { headers: injectTraceContext() } : {}) };
         // A stop must not be lost to a missing ack: a CANCEL_ALL is sent again until acknowledged.
-        if (intent.kind !== "CANCEL_ALL") return publishIntent(jetStream, intent, options);
-        return sendCancelAll(jetStream, intent, options, { stopped: () => this.connection?.isClosed() ?? true, resent: () => this.observability.cancelAllResent(), track: (sending) => this.track(sending), logger: this.logger });
+        if (intent.kind !== "CANCEL_ALL") return publishIntent(publisher, intent, options);
+        return sendCancelAll(publisher, intent, options, { stopped: () => this.connection?.isClosed() ?? true, resent: () => this.observability.cancelAllResent(), track: (sending) => this.track(sending), logger: this.logger });
       })
       .then((result) => {
         if (result.kind === "ACKED") this.observability.intentAcknowledged(intent);
@@ -310,6 +317,11 @@ export class SymbolRuntime {
     void promise.finally(() => this.inFlight.delete(promise));
   }
 
+  private countReplayed(): void {
+    this.observability.reportsReplayed(this.replayedUncounted);
+    this.replayedUncounted = 0;
+  }
+
   /**
    * Every statusCheckMs: the status goes to the coordinator, and the gauges are refreshed,
    * only when a step changed something (or statusRefreshMs passed): an idle symbol costs
@@ -318,6 +330,7 @@ export class SymbolRuntime {
   private reportStatus(force: boolean): void {
     // Held events are retried here too: a publish can fail without a disconnect.
     if (!this.stopping) this.events.flush();
+    this.countReplayed();
     const queue = this.marketData.takeFigures();
     if (queue.deepest !== this.lastQueueDepth || queue.dropped > 0) {
       this.lastQueueDepth = queue.deepest;

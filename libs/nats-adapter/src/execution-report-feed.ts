@@ -103,6 +103,28 @@ const SIGNS_OF_LIFE = new Set(["heartbeat", "discard", "ordered_consumer_recreat
 const REPORTED_NOTICES = new Set(["heartbeats_missed", "stream_not_found", "consumer_not_found", "consumer_deleted", "ordered_consumer_recreated", "no_responders", "exceeded_limits"]);
 
 /**
+ * One report as delivered. A class rather than an object literal with a getter: a replay
+ * makes a million of them, and a literal's getter is a new closure each time. Headers are
+ * parsed only if read (the trace parent, with tracing on).
+ */
+class Delivery implements ExecutionReportDelivery {
+  constructor(
+    readonly report: ExecutionReport,
+    readonly replay: boolean,
+    readonly streamSequence: number,
+    private readonly message: JsMsg,
+  ) {}
+
+  get subject(): string {
+    return this.message.subject;
+  }
+
+  get headers(): { get(key: string): string } | undefined {
+    return this.message.headers;
+  }
+}
+
+/**
  * Replays the history of `exec.<ACCOUNT>.<SYMBOL>` from stream EXEC (all of it, or from a
  * checkpoint's sequence on), then stays live.
  * One ordered consumer (single filter subject, deliver-all) carries both phases, so nothing
@@ -158,8 +180,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
     if (replay) replayedCount++;
     try {
       const decoded = decodeAndValidate(message.data, validators.executionReport);
-      // Headers are parsed only if read (the trace parent, with tracing on): not per replayed report.
-      if (decoded.ok) options.onReport({ report: decoded.value, replay, streamSequence: sequence, subject: message.subject, get headers() { return message.headers; } });
+      if (decoded.ok) options.onReport(new Delivery(decoded.value, replay, sequence, message));
       else options.onInvalid?.(decoded.issues, message.subject, sequence);
     } catch (error) {
       status({ kind: "HANDLER_FAILED", streamSequence: sequence, error });

@@ -1,5 +1,6 @@
 export { connectNats, watchConnectionStatus, type StatusWatch } from "./connection";
 export { ensureEventsStream } from "./streams";
+export { StreamPublisher, type StreamPublishOptions, type StreamPublishResult } from "./stream-publisher";
 export { publishIntent, type PublishIntentOptions, type PublishIntentResult } from "./intent-publisher";
 export { publishIntentUntilAcked } from "./intent-resender";
 export { startExecutionReportFeed, type CaughtUpInfo, type ExecutionReportFeed } from "./execution-report-feed";

@@ -1,6 +1,6 @@
-import type { JetStreamClient } from "@nats-io/jetstream";
 import type { OrderIntent } from "@mms/contracts";
 import { isRefusedByContract, publishIntent, type PublishIntentOptions, type PublishIntentResult } from "./intent-publisher";
+import type { StreamPublisher } from "./stream-publisher";
 
 export interface ResendOptions extends PublishIntentOptions {
   /** Pause before the first resend; doubled after each failed attempt up to `maxBackoffMs`. Default 100 ms. */
@@ -25,11 +25,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * lost is stored once (the stream reports the next one a duplicate), and the exchange's
  * CANCEL_ALL is idempotent besides. An intent the contract refuses is not sent again.
  */
-export async function publishIntentUntilAcked(jetStream: JetStreamClient, intent: OrderIntent, options: ResendOptions): Promise<PublishIntentResult> {
+export async function publishIntentUntilAcked(publisher: StreamPublisher, intent: OrderIntent, options: ResendOptions): Promise<PublishIntentResult> {
   let backoffMs = options.initialBackoffMs ?? DEFAULT_INITIAL_BACKOFF_MS;
   const maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
   for (let attempt = 1; ; attempt += 1) {
-    const result = await publishIntent(jetStream, intent, options);
+    const result = await publishIntent(publisher, intent, options);
     if (result.kind === "ACKED") return result;
     const giveUp = isRefusedByContract(result) || options.stopped();
     options.onFailedAttempt?.(result, attempt, !giveUp);

@@ -51,6 +51,12 @@ export const METRIC_CATALOGUE = {
   orders_cancelled: { kind: "counter", unit: "{order}", description: "CANCELED execution reports, by reason.", attributes: ["symbol", "reason"] },
   orders_rejected: { kind: "counter", unit: "{order}", description: "REJECTED execution reports and failed submissions, by reason.", attributes: ["symbol", "reason"] },
   orders_filled: { kind: "counter", unit: "{fill}", description: "FILL execution reports.", attributes: ["symbol"] },
+  execution_reports_replayed: {
+    kind: "counter",
+    unit: "{report}",
+    description: "Execution reports replayed from EXEC to rebuild inventory and orders (at start-up, after a worker restart): how far a recovery has come.",
+    attributes: ["symbol"],
+  },
   market_data_messages: { kind: "counter", unit: "{message}", description: "Market-data messages received.", attributes: ["symbol"] },
   market_data_faults: { kind: "counter", unit: "{fault}", description: "Market-data faults detected, by reason code.", attributes: ["symbol", "reason"] },
   market_data_queue_depth: {

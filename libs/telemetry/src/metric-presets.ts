@@ -16,6 +16,7 @@ const WORKER_FAILURES = ["EXITED", "SILENT"] as const;
 export const PRESET_COUNTER_SERIES: Readonly<Partial<Record<CounterName, readonly MetricAttributes[]>>> = {
   orders_sent: [{}],
   orders_filled: [{}],
+  execution_reports_replayed: [{}],
   market_data_messages: [{}],
   market_data_dropped: [{}],
   audit_events_dropped: [{}],

@@ -14,7 +14,9 @@ export { control, isCancelAll, isNew, NOT_YET_REASONS, requestStatus, RESUME_BOD
 export { serviceConfigInput, symbolConfig, TEST_RISK, testAccount, writeConfigFile } from "./config-fixtures";
 export { ScriptedExchange } from "./scripted-exchange";
 export type { ReportInput, SimOrder } from "./scripted-exchange";
-export { connectToCluster, runningServerNames, startNatsCluster } from "./nats-cluster";
+export { connectToCluster, runningServerNames, startNatsCluster, startPreparedCluster } from "./nats-cluster";
 export type { MetaClusterView, NatsCluster, NatsClusterNode, NatsClusterOptions } from "./nats-cluster";
 export { createReplicatedMmsStreams, MMS_STREAM_NAMES, OWNERS_STREAM, replicasCurrent, waitForReplicasCurrent } from "./replicated-streams";
 export type { ReplicatedStreamsOptions } from "./replicated-streams";
+export { HoldPoint, startTcpProxy } from "./tcp-proxy";
+export type { HeldConnection, TcpProxy } from "./tcp-proxy";

@@ -15,6 +15,11 @@ export interface NatsClusterOptions {
   readonly binary?: string;
   /** How long to wait for the JetStream meta leader after the start. Default 30 s. */
   readonly startupTimeoutMs?: number;
+  /**
+   * Tell clients nothing of the other nodes (`--no_advertise`): a client knows only the URLs it
+   * was given, e.g. proxies in front of the nodes, and cannot go around them. Default false.
+   */
+  readonly noAdvertise?: boolean;
 }
 
 export interface NatsClusterNode {
@@ -91,6 +96,7 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
             "--cluster_name", clusterName,
             "--cluster", `nats://127.0.0.1:${clusterPort}`,
             "--routes", clusterPorts.flatMap((_, other) => (other === index ? [] : [routeTo(other)])).join(","),
+            ...(options.noAdvertise ? ["--no_advertise"] : []),
           ],
         }),
       ),
@@ -155,6 +161,21 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
     throw new Error(`${(error as Error).message}\n${logs}`, { cause: error });
   }
   return cluster;
+}
+
+/**
+ * startNatsCluster, then `prepare` on it (a client, streams); if `prepare` fails the cluster is
+ * stopped before the error goes on, so a failed beforeAll leaves no server running.
+ */
+export async function startPreparedCluster(prepare: (cluster: NatsCluster) => Promise<void>, options: NatsClusterOptions = {}): Promise<NatsCluster> {
+  const cluster = await startNatsCluster(options);
+  try {
+    await prepare(cluster);
+    return cluster;
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
 }
 
 /** A test's own client of the whole cluster: every URL, reconnecting forever, so it outlives any one node. */

@@ -125,6 +125,13 @@ describe("bounded deduplication", () => {
     expect(ids.size).toBe(3);
   });
 
+  test("adding an id already in the window keeps the window as it was and says so", () => {
+    const ids = new RecentIds(2);
+    expect([ids.add("a"), ids.add("b"), ids.add("a")]).toEqual([true, true, false]);
+    ids.add("c");
+    expect(["a", "b", "c"].map((id) => ids.has(id))).toEqual([false, true, true]);
+  });
+
   // A delivery is redelivered at its own sequence, or republished under a new one.
   type Delivery = { readonly index: number; readonly again: "NONE" | "SAME_SEQUENCE" | "NEW_SEQUENCE" };
   const deliveries = fc.array(fc.record({ index: fc.nat(), again: fc.constantFrom("NONE" as const, "SAME_SEQUENCE" as const, "NEW_SEQUENCE" as const) }), { minLength: 1, maxLength: 60 });

@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { ServiceConfig } from "@mms/contracts";
-import { connectNats, ensureEventsStream, watchConnectionStatus, type StatusWatch } from "@mms/nats-adapter";
+import { connectNats, ensureEventsStream, StreamPublisher, watchConnectionStatus, type StatusWatch } from "@mms/nats-adapter";
 import type { Logger } from "@mms/logging";
 import type { MetricsRegistry } from "@mms/telemetry";
 import type { Service } from "@nats-io/services";
@@ -11,6 +11,7 @@ import { startMicroService, type MicroServiceSettings } from "./micro-service";
 export class CoordinatorNats {
   private connection: NatsConnection | undefined;
   private client: JetStreamClient | undefined;
+  private streamPublisher: StreamPublisher | undefined;
   private statusWatch: StatusWatch | undefined;
   private readonly subscriptions: Subscription[] = [];
   private microService: Service | undefined;
@@ -27,6 +28,7 @@ export class CoordinatorNats {
     this.setConnected(true);
     const client = jetstream(connection);
     this.client = client;
+    this.streamPublisher = new StreamPublisher(connection);
     this.statusWatch = watchConnectionStatus(connection, (status) => {
       if (status.kind === "DISCONNECTED") {
         this.setConnected(false);
@@ -51,6 +53,11 @@ export class CoordinatorNats {
 
   get jetStream(): JetStreamClient | undefined {
     return this.client;
+  }
+
+  /** JetStream publishes with a message id (the kill's CANCEL_ALLs). */
+  get publisher(): StreamPublisher | undefined {
+    return this.streamPublisher;
   }
 
   /** A throw in `onMessage` would close the connection: handlers catch their own. */

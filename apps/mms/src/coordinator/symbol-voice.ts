@@ -1,6 +1,7 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { subjects, type AuditEventBody, type CancelAllIntent, type StopReason } from "@mms/contracts";
 import type { Logger } from "@mms/logging";
+import type { StreamPublisher } from "@mms/nats-adapter";
 import { sendCancelAll } from "../cancel-all-sender";
 import { EventStamper } from "../event-stamper";
 import type { Clock } from "./clock";
@@ -14,6 +15,8 @@ export interface SymbolVoiceSettings {
   readonly instance: string;
   readonly account: string;
   readonly jetStream: () => JetStreamClient | undefined;
+  /** The CANCEL_ALLs: JetStream publishes with their intentId as message id. */
+  readonly publisher: () => StreamPublisher | undefined;
   /** The coordinator's connection is closed (shutdown): a CANCEL_ALL is not sent again. */
   readonly closed: () => boolean;
   /** Leases in use: a symbol whose lease this instance does not hold gets no cancel from it. */
@@ -47,14 +50,14 @@ export class SymbolVoice {
    * the connection closes, so a stop is never lost to a missing ack.
    */
   async cancelAll(slot: SymbolSlot, reason: Extract<StopReason, "WORKER_FAILED" | "MANUAL_KILL" | "MANUAL_PAUSE">, speaker: Speaker = "FOR_DEAD_ACTOR"): Promise<void> {
-    const jetStream = this.settings.jetStream();
-    if (!jetStream || (this.settings.leasesInUse() && !slot.leaseHeld)) return;
+    const publisher = this.settings.publisher();
+    if (!publisher || (this.settings.leasesInUse() && !slot.leaseHeld)) return;
     const { symbol } = slot;
     const intent: CancelAllIntent = { kind: "CANCEL_ALL", intentId: `MM-${this.settings.runId}-${symbol}-C${++this.lastIntent}`, account: this.settings.account, symbol, reason, ts: this.settings.clock.now() };
     const shadow = slot.lastStatus.mode === "shadow";
     if (!shadow) {
       const { closed: stopped, logger } = this.settings;
-      const first = await sendCancelAll(jetStream, intent, { timeoutMs: PUBLISH_TIMEOUT_MS }, { stopped, resent: () => this.settings.resent(symbol), logger });
+      const first = await sendCancelAll(publisher, intent, { timeoutMs: PUBLISH_TIMEOUT_MS }, { stopped, resent: () => this.settings.resent(symbol), logger });
       if (first.kind === "FAILED") logger.error("cancel-all not acknowledged at once: it is being sent again until it is", { symbol, reason: first.reason, message: first.message });
     }
     const body: AuditEventBody = { type: "intent", shadow, intent };

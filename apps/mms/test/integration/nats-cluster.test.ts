@@ -1,26 +1,8 @@
-import type { NatsConnection } from "@nats-io/nats-core";
-import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
-import { STREAMS, type AuditEvent, type ExecutionReport, type OrderIntent, type ServiceConfigInput, type SymbolStatus } from "@mms/contracts";
+import { STREAMS, type AuditEvent, type ExecutionReport, type OrderIntent } from "@mms/contracts";
 import { startExchangeSimulator, type ExchangeSimulatorHandle } from "@mms/exchange-sim";
-import {
-  control,
-  createReplicatedMmsStreams,
-  RESUME_BODY,
-  MMS_STREAM_NAMES,
-  MmsProcess,
-  requestStatus,
-  resumeWhenStarted,
-  startNatsCluster,
-  connectToCluster,
-  runningServerNames,
-  symbolConfig,
-  waitFor,
-  waitForReplicasCurrent,
-  waitForRun,
-  type NatsCluster,
-} from "@mms/test-support";
-import { childConfig, explainedBy, simOrders } from "../support/crash-safety";
-import { readStoredMessages as readOnce, type StoredMessage } from "../support/stream-history";
+import { control, RESUME_BODY, MMS_STREAM_NAMES, resumeWhenStarted, symbolConfig, waitFor, waitForRun } from "@mms/test-support";
+import { simOrders } from "../support/crash-safety";
+import { useMmsCluster } from "../support/mms-cluster";
 
 // The MMS on a three-node JetStream cluster (routes on loopback, every MMS stream and the
 // MMS_OWNERS bucket at replicas 3), against the exchange simulator: a node dies under it.
@@ -35,42 +17,9 @@ const SYMBOL = "BTCUSDT-PERP";
  */
 const LEASE_MS = 30_000;
 
-let cluster: NatsCluster;
-let client: NatsConnection;
-let manager: JetStreamManager;
-let simulator: ExchangeSimulatorHandle | undefined;
-let mms: MmsProcess | undefined;
+const suite = useMmsCluster({ leaseMs: LEASE_MS });
 const simulatorLog: string[] = [];
-
-const runningServers = () => runningServerNames(cluster);
-const allCurrent = () => waitForReplicasCurrent(manager, MMS_STREAM_NAMES, runningServers, 60_000);
-
-beforeAll(async () => {
-  cluster = await startNatsCluster();
-  try {
-    client = await connectToCluster(cluster, "nats-cluster test");
-    manager = await jetstreamManager(client);
-    await createReplicatedMmsStreams(manager, { replicas: 3, leaseMs: LEASE_MS });
-    await allCurrent();
-  } catch (error) {
-    await cluster.stop();
-    throw error;
-  }
-}, 90_000);
-
-afterAll(async () => {
-  try {
-    await mms?.stop();
-    await simulator?.stop();
-    await client?.close();
-  } finally {
-    await cluster?.stop();
-  }
-});
-
-function configFor(overrides: Partial<ServiceConfigInput> = {}): { path: string; config: ServiceConfigInput } {
-  return childConfig(cluster.urls[0]!, [symbolConfig(SYMBOL, { maxOrdersPerSecond: 20 })], { leaseMs: LEASE_MS, nats: { servers: [...cluster.urls] }, logging: { level: "info" }, ...overrides });
-}
+suite.addLog("simulator", () => simulatorLog.filter((line) => !line.includes(" info ")));
 
 /**
  * The exchange simulator on the nodes other than `avoid`. It is the counterpart, not what is
@@ -79,53 +28,22 @@ function configFor(overrides: Partial<ServiceConfigInput> = {}): { path: string;
  */
 async function startSimulator(avoid: number): Promise<ExchangeSimulatorHandle> {
   const record = (level: string) => (message: string, fields?: Record<string, unknown>) => simulatorLog.push(`${new Date().toISOString()} ${level} ${message} ${JSON.stringify(fields ?? {})}`);
-  return startExchangeSimulator({
-    natsUrl: cluster.urls.filter((_, index) => index !== avoid),
+  const simulator = await startExchangeSimulator({
+    natsUrl: suite.cluster.urls.filter((_, index) => index !== avoid),
     symbols: [{ symbol: SYMBOL, tickSize: "0.1", lotSize: "0.001" }],
     seed: 14,
     driver: { intervalMs: 200, settings: { takerFlow: "NONE", walkMaxTicks: 3 } },
     logger: { info: record("info"), warn: record("warn"), error: record("error") },
   });
+  suite.onTeardown(() => simulator.stop());
+  return simulator;
 }
-
-async function symbolStatus(instance: string): Promise<SymbolStatus | undefined> {
-  const reply = await requestStatus(client, 1500);
-  return reply.instance === instance ? reply.symbols.find((entry) => entry.symbol === SYMBOL) : undefined;
-}
-
-/** The node holding the symbol worker's connection (`<instance>-<SYMBOL>`), the one that quotes. */
-async function nodeOfWorker(instance: string): Promise<number> {
-  let seen = "";
-  const found = await waitFor(
-    async () => {
-      const connections = await cluster.nodesOfConnections("");
-      seen = JSON.stringify([...connections]);
-      const node = connections.get(`${instance}-${SYMBOL}`);
-      // Wrapped: node 0 is falsy, and waitFor waits for a truthy value.
-      return node === undefined ? undefined : { node };
-    },
-    { timeoutMs: 10_000, description: `the node of ${instance}-${SYMBOL}` },
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; connections: ${seen}`);
-  });
-  return found.node;
-}
-
-/** Read again until it works: a stream whose leader died answers nothing until the election. */
-function readStoredMessages<T>(connection: NatsConnection, stream: string, subject: string): Promise<Array<StoredMessage<T>>> {
-  return waitFor(() => readOnce<T>(connection, stream, subject), { timeoutMs: 30_000, intervalMs: 250, description: `${stream} ${subject} read` });
-}
-
-function explain(): string {
-  return [`MMS:\n${mms?.describe() ?? ""}`, `simulator:\n${simulatorLog.filter((line) => !line.includes(" info ")).slice(-30).join("\n")}`].join("\n");
-}
-
-const explained = <T>(body: () => Promise<T>): Promise<T> => explainedBy(explain, body);
 
 /** Over the whole of ORDERS and EXEC for the account: no intent stored twice, no order opened twice. */
 async function expectNoDuplicateOrders(account: string): Promise<{ intents: number; news: number; accepted: number }> {
-  const intents = (await readStoredMessages<OrderIntent>(client, STREAMS.orders.name, `orders.${SYMBOL}`)).filter((entry) => entry.value.account === account);
-  const reports = await readStoredMessages<ExecutionReport>(client, STREAMS.executionReports.name, `exec.${account}.${SYMBOL}`);
+  const { readStoredMessages } = suite;
+  const intents = (await readStoredMessages<OrderIntent>(STREAMS.orders.name, `orders.${SYMBOL}`)).filter((entry) => entry.value.account === account);
+  const reports = await readStoredMessages<ExecutionReport>(STREAMS.executionReports.name, `exec.${account}.${SYMBOL}`);
   const twice = (values: string[]) => values.filter((value, index) => values.indexOf(value) !== index);
   const news = intents.flatMap((entry) => (entry.value.kind === "NEW" ? [entry.value.clientOrderId] : []));
   const accepted = reports.flatMap((entry) => (entry.value.kind === "ACCEPTED" ? [entry.value.clientOrderId] : []));
@@ -137,14 +55,16 @@ async function expectNoDuplicateOrders(account: string): Promise<{ intents: numb
 }
 
 test("SIGKILL of the node the quoting connection is on: the MMS pauses NATS_DISCONNECTED and reconnects to another node, its orders are cancelled, its lease holds, it can be resumed (after a reset if failed submissions halted it REJECT_STORM) and quotes again, and no order goes out twice", async () => {
-  await explained(async () => {
-    const { path, config } = configFor();
+  await suite.explained(async () => {
+    const { cluster, client, manager, readStoredMessages } = suite;
+    const symbolStatus = (instance: string) => suite.symbolStatus(instance, SYMBOL);
+    const { path, config } = suite.configFor([symbolConfig(SYMBOL, { maxOrdersPerSecond: 20 })]);
     const account = config.account!;
-    mms = MmsProcess.start(path);
+    const mms = suite.startMms(path);
     const run = await waitForRun(client, config.instanceName!);
     const instance = run.instance;
-    const victim = await nodeOfWorker(instance);
-    simulator = await startSimulator(victim);
+    const victim = await suite.nodeOfConnection(`${instance}-${SYMBOL}`);
+    await startSimulator(victim);
     await resumeWhenStarted(client, SYMBOL);
     await waitFor(async () => (await simOrders(client, account, SYMBOL)).length === 2, { timeoutMs: 15_000, description: "both quotes resting at the simulator" });
 
@@ -175,11 +95,11 @@ test("SIGKILL of the node the quoting connection is on: the MMS pauses NATS_DISC
     const settles = (reports: Array<{ value: ExecutionReport }>, clientOrderId: string) =>
       reports.some((entry) => entry.value.clientOrderId === clientOrderId && (entry.value.kind === "CANCELED" || (entry.value.kind === "FILL" && entry.value.leavesQty === "0")));
     const reportsNow = await waitFor(async () => {
-      const reports = await readStoredMessages<ExecutionReport>(client, STREAMS.executionReports.name, `exec.${account}.${SYMBOL}`);
+      const reports = await readStoredMessages<ExecutionReport>(STREAMS.executionReports.name, `exec.${account}.${SYMBOL}`);
       return restingAtKill.every((order) => settles(reports, order.clientOrderId)) ? reports : undefined;
     }, { timeoutMs: 30_000, intervalMs: 500, description: "a CANCELED (or final FILL) report in EXEC for every order resting at the kill" });
     const cancelledBy = [...new Set(reportsNow.flatMap((entry) => (entry.value.kind === "CANCELED" && entry.storedAt >= killedAt - 500 ? [entry.value.reason ?? "?"] : [])))];
-    const intentsNow = (await readStoredMessages<OrderIntent>(client, STREAMS.orders.name, `orders.${SYMBOL}`)).filter((entry) => entry.value.account === account);
+    const intentsNow = (await readStoredMessages<OrderIntent>(STREAMS.orders.name, `orders.${SYMBOL}`)).filter((entry) => entry.value.account === account);
     const cancelAll = intentsNow.find((entry) => entry.value.kind === "CANCEL_ALL" && entry.value.reason === "NATS_DISCONNECTED");
 
     // Then the symbol waits for on-call. The contract allows two outcomes: still PAUSED
@@ -211,7 +131,7 @@ test("SIGKILL of the node the quoting connection is on: the MMS pauses NATS_DISC
     expect(movedTo).not.toBe(victim);
 
     // The lease lived through it: no OWNERSHIP_LOST, the key still this instance's, renewed since.
-    const events = await readStoredMessages<AuditEvent>(client, STREAMS.events.name, `mms.events.${SYMBOL}.>`);
+    const events = await readStoredMessages<AuditEvent>(STREAMS.events.name, `mms.events.${SYMBOL}.>`);
     const ours = events.map((entry) => entry.value).filter((event) => event.instance === instance);
     expect(ours.filter((event) => "reason" in event && event.reason === "OWNERSHIP_LOST")).toEqual([]);
     expect(ours.some((event) => event.type === "alert" && event.reason === "NATS_DISCONNECTED")).toBe(true);
@@ -238,8 +158,7 @@ test("SIGKILL of the node the quoting connection is on: the MMS pauses NATS_DISC
 
     await cluster.startNode(victim);
     await cluster.waitForMetaLeader(60_000);
-    await allCurrent();
+    await suite.allCurrent();
     expect(await mms.stop()).toEqual({ code: 0, signal: null });
-    mms = undefined;
   });
 }, 150_000);

@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
-import type { JetStreamClient } from "@nats-io/jetstream";
 import type { AuditEvent } from "@mms/contracts";
 import { createLogger } from "@mms/logging";
+import type { StreamPublisher } from "@mms/nats-adapter";
 import { AuditEventStore } from "../../src/audit-event-store";
 
 function event(seq: number): AuditEvent {
@@ -11,11 +11,11 @@ function event(seq: number): AuditEvent {
 /** A store whose bus is away until `bus.connected` is set; the held gauge and dropped counter recorded. */
 function storeWithBus(maxHeld: number) {
   const bus = { connected: false, published: [] as number[] };
-  const jetStream = { publish: (_subject: string, data: Uint8Array) => (bus.published.push((JSON.parse(new TextDecoder().decode(data)) as AuditEvent).seq), Promise.resolve({})) } as unknown as JetStreamClient;
+  const publisher = { publish: (_subject: string, data: Uint8Array) => (bus.published.push((JSON.parse(new TextDecoder().decode(data)) as AuditEvent).seq), Promise.resolve({ kind: "ACKED" })) } as unknown as StreamPublisher;
   const recorded = { held: [] as number[], dropped: 0 };
   const store = new AuditEventStore({
     symbol: "BTCUSDT-PERP",
-    jetStream: () => jetStream,
+    publisher: () => publisher,
     connected: () => bus.connected,
     stopping: () => false,
     publishTimeoutMs: 1000,

@@ -6,6 +6,7 @@ import { connectNats, watchConnectionStatus } from "../../src/connection";
 import { ensureStream } from "../../src/streams";
 import { LeaseManager } from "../../src/ownership-lease";
 import { publishIntent } from "../../src/intent-publisher";
+import { StreamPublisher } from "../../src/stream-publisher";
 import type { ConnectionStatusEvent } from "../../src/connection";
 import type { LeaseEvent } from "../../src/ownership-lease";
 import { startTestNatsServer } from "./nats-server";
@@ -31,6 +32,7 @@ describe("across a server restart", () => {
 
   test("status reports DISCONNECTED then RECONNECTED, publishes in the gap time out, a cut-off holder loses its lease", async () => {
     const jetStream = jetstream(connection);
+    const publisher = new StreamPublisher(connection);
     await ensureStream(await jetstreamManager(connection), { ...STREAMS.orders });
     const statuses: ConnectionStatusEvent[] = [];
     const watch = watchConnectionStatus(connection, (event) => statuses.push(event));
@@ -42,7 +44,7 @@ describe("across a server restart", () => {
     const intent = { kind: "CANCEL_ALL", intentId: "outage-1", account: "SYSTEM_MARKET_MAKER", symbol: "OUTAGE-PERP", reason: "KILL", ts: 0 } as const;
     const restarted = server.restart({ downForMs: 2500 });
     await waitFor(() => statuses.some((event) => event.kind === "DISCONNECTED"), { description: "DISCONNECTED" });
-    const duringOutage = await publishIntent(jetStream, intent, { timeoutMs: 300 });
+    const duringOutage = await publishIntent(publisher, intent, { timeoutMs: 300 });
     expect(duringOutage).toMatchObject({ kind: "FAILED", reason: "TIMEOUT" });
     // The holder cannot renew; it gives the lease up before the bucket ttl could hand it to another.
     await waitFor(() => leaseEvents.some((event) => event.kind === "LOST"), { timeoutMs: 2000, description: "LOST during the outage" });
@@ -51,7 +53,7 @@ describe("across a server restart", () => {
     await restarted;
     await waitFor(() => statuses.some((event) => event.kind === "RECONNECTED"), { timeoutMs: 20_000, description: "RECONNECTED" });
     expect(statuses.map((event) => event.kind).filter((kind) => kind === "DISCONNECTED" || kind === "RECONNECTED").slice(0, 2)).toEqual(["DISCONNECTED", "RECONNECTED"]);
-    await waitFor(async () => (await publishIntent(jetStream, intent, { timeoutMs: 1000 })).kind === "ACKED", { timeoutMs: 20_000, description: "publish after reconnect" });
+    await waitFor(async () => (await publishIntent(publisher, intent, { timeoutMs: 1000 })).kind === "ACKED", { timeoutMs: 20_000, description: "publish after reconnect" });
     // Nobody else took it meanwhile, so the same instance gets it back.
     await waitFor(() => leases.isHeld("OUTAGE-PERP"), { timeoutMs: 10_000, description: "lease back after reconnect" });
     await leases.stop();

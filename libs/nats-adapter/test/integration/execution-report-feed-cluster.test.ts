@@ -1,7 +1,7 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { STREAMS, type AcceptedReport } from "@mms/contracts";
-import { connectToCluster, runningServerNames, startNatsCluster, waitFor, waitForReplicasCurrent, type NatsCluster } from "@mms/test-support";
+import { connectToCluster, runningServerNames, startPreparedCluster, waitFor, waitForReplicasCurrent, type NatsCluster } from "@mms/test-support";
 import { startExecutionReportFeed } from "../../src/execution-report-feed";
 import type { ExecutionFeedStatus, ExecutionReportDelivery, ExecutionReportFeed } from "../../src/execution-report-feed";
 
@@ -23,17 +23,14 @@ let feed: ExecutionReportFeed | undefined;
 const runningServers = () => runningServerNames(cluster);
 
 beforeAll(async () => {
-  cluster = await startNatsCluster();
-  try {
-    client = await connectToCluster(cluster, "feed cluster test");
+  await startPreparedCluster(async (nodes) => {
+    cluster = nodes;
+    client = await connectToCluster(nodes, "feed cluster test");
     manager = await jetstreamManager(client);
     jetStream = jetstream(client);
     await manager.streams.add({ name: EXEC, subjects: [...STREAMS.executionReports.subjects], retention: RetentionPolicy.Limits, storage: StorageType.File, num_replicas: 3 });
     await waitForReplicasCurrent(manager, [EXEC], runningServers, 60_000);
-  } catch (error) {
-    await cluster.stop();
-    throw error;
-  }
+  });
 }, 90_000);
 
 afterAll(async () => {

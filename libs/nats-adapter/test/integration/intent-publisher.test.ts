@@ -1,11 +1,12 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { STREAMS } from "@mms/contracts";
 import type { NewOrderIntent } from "@mms/contracts";
 import { connectNats } from "../../src/connection";
 import { ensureEventsStream, ensureStream } from "../../src/streams";
 import { publishIntent } from "../../src/intent-publisher";
+import { StreamPublisher } from "../../src/stream-publisher";
 import { startTestNatsServer } from "./nats-server";
 import type { TestNatsServer } from "./nats-server";
 
@@ -13,13 +14,13 @@ jest.setTimeout(60_000);
 
 let server: TestNatsServer;
 let connection: NatsConnection;
-let jetStream: JetStreamClient;
+let publisher: StreamPublisher;
 let streamManager: JetStreamManager;
 
 beforeAll(async () => {
   server = await startTestNatsServer();
   connection = await connectNats({ servers: [server.url], name: "intent-publisher-test" });
-  jetStream = jetstream(connection);
+  publisher = new StreamPublisher(connection);
   streamManager = await jetstreamManager(connection);
 });
 
@@ -36,7 +37,7 @@ function newIntent(intentId: string): NewOrderIntent {
 }
 
 test("a publish with no stream on orders.> fails with a result, not a throw", async () => {
-  const result = await publishIntent(jetStream, newIntent("no-stream-1"), { timeoutMs: 2000 });
+  const result = await publishIntent(publisher, newIntent("no-stream-1"), { timeoutMs: 2000 });
   expect(result).toMatchObject({ kind: "FAILED", reason: "NO_STREAM" });
 });
 
@@ -53,9 +54,9 @@ test("ensureStream creates ORDERS once and leaves an existing one alone", async 
 
 test("an intent is acked; the same intentId again is reported duplicate", async () => {
   const intent = newIntent("intent-1");
-  const first = await publishIntent(jetStream, intent, { timeoutMs: 2000, headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" } });
+  const first = await publishIntent(publisher, intent, { timeoutMs: 2000, headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" } });
   expect(first).toEqual({ kind: "ACKED", stream: "ORDERS", seq: expect.any(Number), duplicate: false });
-  const again = await publishIntent(jetStream, intent, { timeoutMs: 2000 });
+  const again = await publishIntent(publisher, intent, { timeoutMs: 2000 });
   expect(again).toEqual({ kind: "ACKED", stream: "ORDERS", seq: first.kind === "ACKED" ? first.seq : -1, duplicate: true });
 
   const stored = await streamManager.streams.getMessage("ORDERS", { last_by_subj: "orders.BTCUSDT-PERP" });
@@ -65,14 +66,14 @@ test("an intent is acked; the same intentId again is reported duplicate", async 
 });
 
 test("an intent that breaks the contract is refused before it reaches the bus", async () => {
-  const result = await publishIntent(jetStream, { ...newIntent("bad-1"), px: "-1" }, { timeoutMs: 2000 });
+  const result = await publishIntent(publisher, { ...newIntent("bad-1"), px: "-1" }, { timeoutMs: 2000 });
   expect(result).toMatchObject({ kind: "FAILED", reason: "ERROR" });
 });
 
 test("a closed connection is a failed result", async () => {
   const other = await connectNats({ servers: [server.url] });
-  const otherJetStream = jetstream(other);
+  const otherPublisher = new StreamPublisher(other);
   await other.close();
-  const result = await publishIntent(otherJetStream, newIntent("closed-1"), { timeoutMs: 500 });
+  const result = await publishIntent(otherPublisher, newIntent("closed-1"), { timeoutMs: 500 });
   expect(result.kind).toBe("FAILED");
 });

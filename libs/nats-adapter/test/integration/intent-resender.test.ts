@@ -1,9 +1,9 @@
-import { jetstream } from "@nats-io/jetstream";
 import { STREAMS, type CancelAllIntent } from "@mms/contracts";
 import { connectNats } from "../../src/connection";
 import { ensureStream } from "../../src/streams";
 import { publishIntent } from "../../src/intent-publisher";
 import { publishIntentUntilAcked } from "../../src/intent-resender";
+import { StreamPublisher } from "../../src/stream-publisher";
 import { useJetStreamSuite } from "./jetstream-suite";
 
 jest.setTimeout(60_000);
@@ -26,7 +26,7 @@ async function storedWithId(intentId: string): Promise<number> {
 
 test("a CANCEL_ALL sent while the ORDERS stream is away is sent again until the stream, once back, acknowledges it", async () => {
   const failures: string[] = [];
-  const sent = publishIntentUntilAcked(suite.jetStream, cancelAll("resend-1"), {
+  const sent = publishIntentUntilAcked(suite.publisher, cancelAll("resend-1"), {
     timeoutMs: 500,
     initialBackoffMs: 50,
     maxBackoffMs: 200,
@@ -45,25 +45,25 @@ test("a CANCEL_ALL sent while the ORDERS stream is away is sent again until the 
 
 test("a CANCEL_ALL stored whose ack was lost is stored once: the resend is acknowledged as a duplicate", async () => {
   await ensureStream(suite.streamManager, STREAMS.orders);
-  const first = await publishIntent(suite.jetStream, cancelAll("resend-2"), { timeoutMs: 2000 });
+  const first = await publishIntent(suite.publisher, cancelAll("resend-2"), { timeoutMs: 2000 });
   expect(first.kind).toBe("ACKED");
   // What the resender does when that first ack did not reach it: the same intent, the same Nats-Msg-Id.
-  const again = await publishIntentUntilAcked(suite.jetStream, cancelAll("resend-2"), { timeoutMs: 2000, stopped: () => false });
+  const again = await publishIntentUntilAcked(suite.publisher, cancelAll("resend-2"), { timeoutMs: 2000, stopped: () => false });
   expect(again).toMatchObject({ kind: "ACKED", duplicate: true });
   expect(await storedWithId("resend-2")).toBe(1);
 });
 
 test("nothing is sent again once stopped, nor an intent the contract refuses", async () => {
   const other = await connectNats({ servers: [suite.server.url] });
-  const otherJetStream = jetstream(other);
+  const otherPublisher = new StreamPublisher(other);
   await other.close();
   let attempts = 0;
-  const stopped = await publishIntentUntilAcked(otherJetStream, cancelAll("resend-3"), { timeoutMs: 200, stopped: () => other.isClosed(), onFailedAttempt: () => (attempts += 1) });
+  const stopped = await publishIntentUntilAcked(otherPublisher, cancelAll("resend-3"), { timeoutMs: 200, stopped: () => other.isClosed(), onFailedAttempt: () => (attempts += 1) });
   expect(stopped.kind).toBe("FAILED");
   expect(attempts).toBe(1);
 
   attempts = 0;
-  const refused = await publishIntentUntilAcked(suite.jetStream, { ...cancelAll("resend-4"), account: "" }, { timeoutMs: 200, stopped: () => false, onFailedAttempt: () => (attempts += 1) });
+  const refused = await publishIntentUntilAcked(suite.publisher, { ...cancelAll("resend-4"), account: "" }, { timeoutMs: 200, stopped: () => false, onFailedAttempt: () => (attempts += 1) });
   expect(refused).toMatchObject({ kind: "FAILED", reason: "ERROR" });
   expect(attempts).toBe(1);
 });

@@ -2,6 +2,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { connectNats } from "../../src/connection";
+import { StreamPublisher } from "../../src/stream-publisher";
 import type { ExecutionReportFeed } from "../../src/execution-report-feed";
 import { startTestNatsServer, type TestNatsServer } from "./nats-server";
 
@@ -9,6 +10,7 @@ export interface JetStreamSuite {
   readonly server: TestNatsServer;
   readonly connection: NatsConnection;
   readonly jetStream: JetStreamClient;
+  readonly publisher: StreamPublisher;
   readonly streamManager: JetStreamManager;
   /** Feeds started by a test; each is stopped after it. */
   readonly feeds: ExecutionReportFeed[];
@@ -21,6 +23,7 @@ export function useJetStreamSuite(): JetStreamSuite {
     suite.server = await startTestNatsServer();
     suite.connection = await connectNats({ servers: [suite.server.url] }, { reconnectWaitMs: 100, reconnectJitterMs: 50 });
     suite.jetStream = jetstream(suite.connection);
+    suite.publisher = new StreamPublisher(suite.connection);
     suite.streamManager = await jetstreamManager(suite.connection);
   });
   afterEach(async () => {

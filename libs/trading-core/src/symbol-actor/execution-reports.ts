@@ -14,12 +14,13 @@ import { reportRisk } from "./views";
 /** Replayed reports rebuild inventory and orders only; live ones may also stop, requote and refresh the switch. */
 export function onReport(ctx: StepContext, report: ExecutionReport, replay: boolean, streamSequence?: number): void {
   const { actor, now } = ctx;
-  if (isDuplicate(actor, report, streamSequence)) {
+  // Built once: a joined string is flattened again by every Set lookup of a new copy.
+  const fill = report.kind === "FILL" ? fillKey(report) : undefined;
+  if (isDuplicate(actor, report, streamSequence, fill)) {
     actor.counters.duplicateReports += 1;
     return;
   }
-  actor.recentExecIds.add(report.execId);
-  if (report.kind === "FILL") actor.recentFillIds.add(fillKey(report));
+  if (fill !== undefined) actor.recentFillIds.add(fill);
   if (streamSequence !== undefined) actor.execSeqHighWater = streamSequence;
   actor.ackWatch.settled(report.clientOrderId);
   const effect = actor.orders.applyReport(report);
@@ -43,13 +44,15 @@ export function onReport(ctx: StepContext, report: ExecutionReport, replay: bool
 }
 
 /**
- * Seen before: at or below the stream high-water mark, the same execId among the recent
- * ones, or a fill of an order whose fillId was applied already (the same fill reported
- * again under a new execId must not count twice in the position).
+ * Seen before: at or below the stream high-water mark, a fill of an order whose fillId was
+ * applied already (the same fill reported again under a new execId must not count twice in
+ * the position), or the same execId among the recent ones. A report that is none of these
+ * leaves its execId remembered: the window's add is its lookup too.
  */
-function isDuplicate(actor: SymbolActorState, report: ExecutionReport, streamSequence: number | undefined): boolean {
+function isDuplicate(actor: SymbolActorState, report: ExecutionReport, streamSequence: number | undefined, fill: string | undefined): boolean {
   if (streamSequence !== undefined && streamSequence <= actor.execSeqHighWater) return true;
-  return actor.recentExecIds.has(report.execId) || (report.kind === "FILL" && actor.recentFillIds.has(fillKey(report)));
+  if (fill !== undefined && actor.recentFillIds.has(fill)) return true;
+  return !actor.recentExecIds.add(report.execId);
 }
 
 /** A fillId names a fill of one order. */
