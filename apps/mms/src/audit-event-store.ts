@@ -34,7 +34,10 @@ export class AuditEventStore {
   private flushing = false;
   private dropped = 0;
 
-  constructor(private readonly settings: AuditEventStoreSettings) {}
+  constructor(private readonly settings: AuditEventStoreSettings) {
+    // The gauge exists from the start: a dashboard shows 0, not "No data".
+    settings.onHeldChanged?.(0);
+  }
 
   publish(event: AuditEvent): void {
     // While the bus is away or not up yet, or behind events already held (order): hold it.

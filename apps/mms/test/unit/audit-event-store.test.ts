@@ -28,10 +28,10 @@ function storeWithBus(maxHeld: number) {
   return { bus, store, recorded };
 }
 
-test("events held while the bus is away are reported to the held gauge, and the ones beyond maxHeld to the dropped counter", () => {
+test("the held gauge starts at 0; events held while the bus is away are reported to it, and the ones beyond maxHeld to the dropped counter", () => {
   const { store, recorded } = storeWithBus(2);
   for (const seq of [1, 2, 3]) store.publish(event(seq));
-  expect(recorded.held).toEqual([1, 2, 2]);
+  expect(recorded.held).toEqual([0, 1, 2, 2]);
   expect(recorded.dropped).toBe(1);
 });
 
