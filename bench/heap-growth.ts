@@ -62,7 +62,8 @@ async function main(): Promise<void> {
     await mms.waitReady(300_000);
     await resumeAll(bench, names, 60_000);
     const inspector = teardown.add(await InspectorClient.connect(inspectPort), (client) => client.close());
-    const threads = [...inspector.threads];
+    const threads: ThreadTarget[] = [];
+    for (const thread of inspector.threads) threads.push({ ...thread, name: await inspector.threadLabel(thread) });
     process.stdout.write(`threads: ${threads.map((thread) => thread.name).join(" | ")}\n`);
     const startedAt = performance.now();
     const series: Array<{ t: number; heapAfterGcMb: Record<string, number> }> = [];

@@ -12,7 +12,8 @@ import { stateCounts } from "./lib/mms-state";
 import { startMms } from "./lib/mms-process";
 import { startNatsServer } from "./lib/nats-server";
 import { percentile, slope } from "./lib/stats";
-import { heapAfterGc, threadSampleOf, windowsFullAt, ACTOR_WINDOW_CAPACITY, type ThreadSample } from "./lib/soak-memory";
+import { getFreePort } from "@mms/test-support";
+import { heapAfterGc, PostGcProbe, threadSampleOf, windowsFullAt, ACTOR_WINDOW_CAPACITY, type ThreadSample } from "./lib/soak-memory";
 import { sleep } from "./lib/threads";
 import { Teardown } from "./lib/teardown";
 
@@ -95,6 +96,7 @@ export async function runSoak(options: BenchOptions): Promise<BenchResult> {
     const bench = teardown.add(await connect({ servers: [server.url], name: "bench-soak" }), (connection) => connection.close());
     teardown.add(await startExchangeSim(server.url, names, join(RESULTS_DIRECTORY, "logs", "soak-exchange-sim.log"), simulatorArguments(options.soakFastFills)), (started) => started.stop());
     const auditLog = { held: 0, dropped: 0 };
+    const inspectPort = await getFreePort();
     const mms = teardown.add(
       await startMms({
         name: "soak",
@@ -102,6 +104,8 @@ export async function runSoak(options: BenchOptions): Promise<BenchResult> {
         symbols,
         risk,
         env: options.mmsEnv("soak"),
+        // For the post-GC heap probe (PostGcProbe); loopback only.
+        nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
         onLogLine: (line) => {
           const message = String(line.message ?? "");
           if (message.startsWith("audit event dropped")) auditLog.dropped += 1;
@@ -117,6 +121,11 @@ export async function runSoak(options: BenchOptions): Promise<BenchResult> {
     let auditMetrics: Record<string, number> = {};
     await mms.waitReady(300_000);
     await resumeAll(bench, names, 60_000);
+    const probe = await PostGcProbe.connect(inspectPort).catch((error: Error) => {
+      process.stdout.write(`  (no post-GC heap probe: ${error.message})\n`);
+      return undefined;
+    });
+    if (probe) teardown.add(probe, (connected) => connected.close());
     const startedAt = performance.now();
     const endAt = startedAt + minutes * 60_000;
     process.stdout.write(`  soak: ${minutes} min, ${names.join(", ")}, a sample every ${everyMs / 1000} s ...`);
@@ -134,6 +143,7 @@ export async function runSoak(options: BenchOptions): Promise<BenchResult> {
       threadSamples.push(threadSampleOf(round(t, 1), metrics));
       // mms_audit_events_held and mms_audit_events_dropped_total, per symbol.
       auditMetrics = Object.fromEntries(metrics.filter((sample) => /audit_event/.test(sample.name)).map((sample) => [`${sample.name}${JSON.stringify(sample.labels)}`, sample.value]));
+      if (probe && samples.length % Math.round(60_000 / everyMs) === 0) await probe.sample(round(t, 1)).catch(() => undefined);
       if (alerts.alerts.length > 0 && samples.length % 6 === 0) {
         const reply = await control(bench, "all", "resume", OPERATOR_BODY, 10_000).catch(() => undefined);
         resumes += reply?.results.filter((result) => result.accepted && result.from !== "ACTIVE" && result.to === "ACTIVE").length ?? 0;
@@ -151,6 +161,9 @@ export async function runSoak(options: BenchOptions): Promise<BenchResult> {
     const rssSlope = hours(secondHalf.map((sample) => [sample.t, sample.rssMb]));
     const heapSlope = hours(secondHalf.map((sample) => [sample.t, sample.heapMb]));
     const heapLow = heapAfterGc(threadSamples, (minutes * 60) / 2, HEAP_WINDOW_SECONDS);
+    const postGc = probe?.slopes((minutes * 60) / 2);
+    // The goal reads the probe's heap after a full GC when it has enough points, else the window low points.
+    const heapJudged = postGc && postGc.points >= 3 ? postGc.total : heapLow.totalSlopeMbPerHour;
     const windowsFull = windowsFullAt(threadSamples);
     const fullBeforeHalf = Object.values(windowsFull).every((full) => [full.fillIds, full.closedOrders, full.execIds].every((at) => at !== undefined && at <= (minutes * 60) / 2));
     const p99s = samples.map((sample) => sample.loopDelayP99Ms).sort((a, b) => a - b);
@@ -162,11 +175,11 @@ export async function runSoak(options: BenchOptions): Promise<BenchResult> {
     const alertCounts = reasonCounts(alerts.alerts);
     const droppedMetric = Object.entries(auditMetrics).filter(([name]) => name.startsWith("mms_audit_events_dropped")).reduce((sum, [, value]) => sum + value, 0);
     // Heap judged on its low points (what survives collection), not on where the saw-tooth was sampled.
-    const flat = secondHalf.length >= 3 && rssSlope <= FLAT_RSS_MB_PER_HOUR && heapLow.totalSlopeMbPerHour <= FLAT_HEAP_MB_PER_HOUR;
+    const flat = secondHalf.length >= 3 && rssSlope <= FLAT_RSS_MB_PER_HOUR && heapJudged <= FLAT_HEAP_MB_PER_HOUR;
     const goals: GoalCheck[] = [
       {
         metric: `memory flat over ${minutes} min (slope of the second half)`,
-        value: `RSS ${rssSlope} MB/h (${first?.rssMb} -> ${last?.rssMb} MB), heap after GC ${heapLow.totalSlopeMbPerHour} MB/h (per-minute low points; per thread ${JSON.stringify(heapLow.slopeMbPerHour)}), heap as sampled ${heapSlope} MB/h (${first?.heapMb} -> ${last?.heapMb} MB), ${samples.length} samples`,
+        value: `RSS ${rssSlope} MB/h (${first?.rssMb} -> ${last?.rssMb} MB), heap after a full GC ${postGc ? `${postGc.total} MB/h (inspector probe, ${postGc.points} points; per thread ${JSON.stringify(postGc.perThread)})` : "not probed"}, heap low points ${heapLow.totalSlopeMbPerHour} MB/h (per-minute minima; per thread ${JSON.stringify(heapLow.slopeMbPerHour)}), heap as sampled ${heapSlope} MB/h (${first?.heapMb} -> ${last?.heapMb} MB), ${samples.length} samples`,
         goal: `RSS <= ${FLAT_RSS_MB_PER_HOUR} MB/h, heap after GC <= ${FLAT_HEAP_MB_PER_HOUR} MB/h`,
         met: options.quick ? null : flat,
         ...(options.quick ? { note: "a quick soak is too short to judge" } : fullBeforeHalf ? {} : { note: `the actor's ${ACTOR_WINDOW_CAPACITY}-id windows were not all full by the second half (still filling: a plateau not shown; --soak-fast-fills fills them)` }),
@@ -178,9 +191,9 @@ export async function runSoak(options: BenchOptions): Promise<BenchResult> {
       { metric: "fills during the soak", value: `${fills} fills, ${(last?.marketDataMessages ?? 0) - (first?.marketDataMessages ?? 0)} market-data messages; states at the end ${JSON.stringify(stateCounts(statuses))}`, goal: "(reported)", met: null },
     ];
     return finish({
-      method: `nats-server, the exchange simulator (apps/exchange-sim/dist/main.js, seed 1: background makers and takers every 200 ms, so the MMS's quotes get filled) and the MMS with the demo's symbols and risk (deploy/config/demo.yaml), every symbol resumed; then ${minutes} min of steady load. Every ${everyMs / 1000} s the MMS's /metrics: process_resident_memory_bytes, mms_thread_heap_used_bytes summed over threads, the largest per-thread event-loop delay p99 and max (mms_thread_event_loop_delay_*; the risk thread is not sampled), fills and market-data counters. Slopes: least squares over the second half, MB per hour. Memory is flat when RSS <= ${FLAT_RSS_MB_PER_HOUR} MB/h and the heap after GC (below) <= ${FLAT_HEAP_MB_PER_HOUR} MB/h. Alerts: mms.events.*.alert; after one, every 30 s the soak sends resume to all (a paused symbol resumes once its cause is gone), counted. Heap after GC: per thread, the lowest sample of each ${HEAP_WINDOW_SECONDS} s window (the saw-tooth's low points: what survived collection), least squares over the second half, summed over threads for the goal. ${options.soakFastFills ? `Fast fills (--soak-fast-fills): the simulator's driver ${JSON.stringify(FAST_FILL_DRIVER)} (a taker every 10 ms, 5-40 lots), the MMS's fill-burst guard, position and loss limits opened up and 50 orders/s, so the actor's ${ACTOR_WINDOW_CAPACITY}-id windows fill early and the second half shows their plateau. ` : ""}Audit events held/dropped: the AuditEventStore's log lines and mms_audit_events_held / mms_audit_events_dropped_total.`,
+      method: `nats-server, the exchange simulator (apps/exchange-sim/dist/main.js, seed 1: background makers and takers every 200 ms, so the MMS's quotes get filled) and the MMS with the demo's symbols and risk (deploy/config/demo.yaml), every symbol resumed; then ${minutes} min of steady load. Every ${everyMs / 1000} s the MMS's /metrics: process_resident_memory_bytes, mms_thread_heap_used_bytes summed over threads, the largest per-thread event-loop delay p99 and max (mms_thread_event_loop_delay_*; the risk thread is not sampled), fills and market-data counters. Slopes: least squares over the second half, MB per hour. Memory is flat when RSS <= ${FLAT_RSS_MB_PER_HOUR} MB/h and the heap after GC (below) <= ${FLAT_HEAP_MB_PER_HOUR} MB/h. Alerts: mms.events.*.alert; after one, every 30 s the soak sends resume to all (a paused symbol resumes once its cause is gone), counted. Heap after GC: once a minute, through the MMS's inspector (--inspect on loopback), a full collection in each thread and its heap right after it (HeapProfiler.collectGarbage, Runtime.getHeapUsage; risk thread included), least squares over the second half, summed over threads for the goal; also per thread the lowest gauge sample of each ${HEAP_WINDOW_SECONDS} s window (the saw-tooth's low points), used for the goal when the probe has fewer than 3 points. ${options.soakFastFills ? `Fast fills (--soak-fast-fills): the simulator's driver ${JSON.stringify(FAST_FILL_DRIVER)} (a taker every 10 ms, 5-40 lots), the MMS's fill-burst guard, position and loss limits opened up and 50 orders/s, so the actor's ${ACTOR_WINDOW_CAPACITY}-id windows fill early and the second half shows their plateau. ` : ""}Audit events held/dropped: the AuditEventStore's log lines and mms_audit_events_held / mms_audit_events_dropped_total.`,
       goals,
-      data: { minutes, everyMs, fastFills: options.soakFastFills, resumes, samples, threadSamples, rssSlopeMbPerHour: rssSlope, heapSlopeMbPerHour: heapSlope, heapAfterGc: heapLow, windowsFull, loopDelayP99Ms: loopP99, loopDelayMaxMs: loopMax, fills, alerts: alertCounts, auditLog, auditMetrics },
+      data: { minutes, everyMs, fastFills: options.soakFastFills, resumes, samples, threadSamples, rssSlopeMbPerHour: rssSlope, heapSlopeMbPerHour: heapSlope, heapAfterGc: heapLow, postGcHeap: probe?.points ?? [], postGcSlopes: postGc, windowsFull, loopDelayP99Ms: loopP99, loopDelayMaxMs: loopMax, fills, alerts: alertCounts, auditLog, auditMetrics },
     });
   } finally {
     await teardown.run();

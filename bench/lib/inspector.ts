@@ -66,6 +66,15 @@ export class InspectorClient {
     });
   }
 
+  /** `coordinator`, `symbol:<name>`, `risk` (from the worker's workerData) or `worker:<title>`. */
+  async threadLabel(thread: ThreadTarget): Promise<string> {
+    if (thread.sessionId === undefined) return "coordinator";
+    const expression = `(() => { const data = process.getBuiltinModule("node:worker_threads").workerData; if (data && data.symbol && data.symbol.symbol) return "symbol:" + data.symbol.symbol; return data && data.risk ? "risk" : ""; })()`;
+    const evaluated = await this.send(thread.sessionId, "Runtime.evaluate", { expression, returnByValue: true }).catch(() => undefined);
+    const value = (evaluated?.result as { value?: unknown } | undefined)?.value;
+    return typeof value === "string" && value !== "" ? value : `worker:${thread.name}`;
+  }
+
   /** Heap in use right after a full collection, bytes. */
   async heapAfterGc(thread: ThreadTarget): Promise<number> {
     await this.send(thread.sessionId, "HeapProfiler.enable");

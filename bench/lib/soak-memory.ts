@@ -1,3 +1,4 @@
+import { InspectorClient } from "./inspector";
 import { round } from "./machine";
 import type { MetricSample } from "./metrics";
 import { slope } from "./stats";
@@ -93,4 +94,46 @@ export function windowsFullAt(samples: readonly ThreadSample[]): Record<string, 
     }
   }
   return result;
+}
+
+/**
+ * Each thread's heap right after a full collection, through the MMS's inspector (it runs
+ * with --inspect): the figure the saw-tooth gauge only approximates. One probe costs a full
+ * GC per thread; the soak takes one a minute, just after a scrape (the per-second loop-delay
+ * gauge the next scrape reads no longer covers it).
+ */
+export class PostGcProbe {
+  readonly points: { t: number; heapMb: Record<string, number> }[] = [];
+
+  private constructor(
+    private readonly inspector: InspectorClient,
+    private readonly labels: readonly string[],
+  ) {}
+
+  static async connect(port: number): Promise<PostGcProbe> {
+    const inspector = await InspectorClient.connect(port);
+    const labels: string[] = [];
+    for (const thread of inspector.threads) labels.push(await inspector.threadLabel(thread));
+    return new PostGcProbe(inspector, labels);
+  }
+
+  async sample(t: number): Promise<void> {
+    const heapMb: Record<string, number> = {};
+    for (const [index, thread] of this.inspector.threads.entries()) heapMb[this.labels[index]!] = round((await this.inspector.heapAfterGc(thread)) / 1048576, 3);
+    this.points.push({ t, heapMb });
+  }
+
+  /** Least-squares slopes over the points from `fromSeconds` on, MB per hour, per thread and summed. */
+  slopes(fromSeconds: number): { perThread: Record<string, number>; total: number; points: number } {
+    const points = this.points.filter((point) => point.t >= fromSeconds);
+    const perHour = (values: [number, number][]) => round(slope(values) * 3600, 2);
+    const perThread: Record<string, number> = {};
+    for (const thread of new Set(points.flatMap((point) => Object.keys(point.heapMb)))) perThread[thread] = perHour(points.filter((point) => point.heapMb[thread] !== undefined).map((point) => [point.t, point.heapMb[thread]!]));
+    const total = perHour(points.map((point) => [point.t, Object.values(point.heapMb).reduce((sum, mb) => sum + mb, 0)]));
+    return { perThread, total, points: points.length };
+  }
+
+  close(): void {
+    this.inspector.close();
+  }
 }
