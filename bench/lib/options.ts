@@ -26,6 +26,8 @@ export interface BenchOptions {
   readonly reports: number | undefined;
   /** Soak length in minutes (default 30). */
   readonly soakMinutes: number;
+  /** `--soak-fast-fills`: takers every 20 ms, so the actor's 10,000-id windows fill within the soak's first half. */
+  readonly soakFastFills: boolean;
   /** `--profile`: the MMS runs with --cpu-prof (main thread and every worker) into bench/results/profiles/<bench>/. */
   readonly profile: boolean;
   /** Environment for the MMS process: NODE_OPTIONS=--cpu-prof when profiling (worker threads started with their own execArgv still honour NODE_OPTIONS). */
@@ -65,6 +67,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     killSymbols: number("kill-symbols") ?? 50,
     reports: number("reports"),
     soakMinutes: number("soak-minutes") ?? 30,
+    soakFastFills: flag("soak-fast-fills"),
     profile,
     mmsEnv(bench: string): Record<string, string> {
       if (!profile) return {};
@@ -77,5 +80,5 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
 
 export const USAGE = `npm run bench -- [--quick] [--only ${BENCHMARKS.join(",")}]
   [--steps 5k,10k,20k,30k,40k,50k] [--rates 1000,5000] [--overload-rate 100k] [--trials 100] [--kill-symbols 50]
-  [--reports 1000000] [--soak-minutes 30] [--profile]
+  [--reports 1000000] [--soak-minutes 30] [--soak-fast-fills] [--profile]
 Without --only: ${DEFAULT_BENCHMARKS.join(", ")} (the soak and the design studies run only when named).`;

@@ -53,7 +53,7 @@ const BENCHMARK_LIST = [
   "| kill | 50 ACTIVE symbols, core publish of `mms.control.all.kill`; time to the 50th CANCEL_ALL and its JetStream ack, 100 trials each after a floor trial; the ORDERS stream read back at the end | ~3-4 min |",
   "| startup | bare isolates and the per-kind worker breakdown, then the MMS with 1 and with 100 symbols from an empty EXEC: to ready, to all PAUSED/STARTUP, to resumable; CPU seconds; RSS total and per actor | ~2-3 min |",
   "| recovery | 1,000,000 reports in EXEC; a plain consumer reads them (floor), then the MMS starts with them: spawn -> /readyz, reports/s end to end, CPU per report | ~3 min |",
-  "| soak (by name) | the exchange simulator (fills) and the MMS with the demo's symbols for `--soak-minutes` (30); /metrics every 5 s: RSS and heap slopes, event-loop delay, alerts, audit events held/dropped | 30 min |",
+  "| soak (by name) | the exchange simulator (fills) and the MMS with the demo's symbols for `--soak-minutes` (30); /metrics every 5 s: RSS slope and the slope of each thread's per-minute heap low points, when the actor's windows filled, event-loop delay, alerts, audit events held/dropped; `--soak-fast-fills` for the plateau | 30 min |",
 ].join("\n");
 
 const METHOD = [
@@ -89,6 +89,8 @@ export function writePerformanceDoc(includeQuick = false): string {
   lines.push("```sh");
   lines.push("npm run bench                                   # the issue-12 goals, full length (about 20 minutes; the soak is not in it)");
   lines.push("npm run bench -- --only soak --soak-minutes 30  # the soak of issue 14");
+  lines.push("npm run bench -- --only soak --soak-fast-fills  # the same with ~3,000 fills/min: the actor's 10,000-id windows full in the first half");
+  lines.push("npx tsx bench/heap-growth.ts --fast-fills       # each thread's heap after a full GC, and a heap-snapshot diff by constructor");
   lines.push("npm run bench -- --quick                        # short phases, few trials: proves the harness works (figures are noise)");
   lines.push("npm run bench -- --only throughput,overload     # some of them (also: idle, tick-to-intent, kill, startup, recovery, nats-connections, actor-micro)");
   lines.push("npm run bench -- --only throughput --steps 10k,20k --profile   # CPU profiles of the MMS (main + every worker)");

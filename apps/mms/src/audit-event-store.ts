@@ -17,6 +17,10 @@ export interface AuditEventStoreSettings {
   /** Every publish, so the shell can wait for it at shutdown. */
   readonly track: (promise: Promise<unknown>) => void;
   readonly logger: Logger;
+  /** How many events are held now, after every change (for the held gauge). */
+  readonly onHeldChanged?: (held: number) => void;
+  /** An event was dropped (for the dropped counter). */
+  readonly onDropped?: () => void;
 }
 
 /**
@@ -30,7 +34,10 @@ export class AuditEventStore {
   private flushing = false;
   private dropped = 0;
 
-  constructor(private readonly settings: AuditEventStoreSettings) {}
+  constructor(private readonly settings: AuditEventStoreSettings) {
+    // The gauge exists from the start: a dashboard shows 0, not "No data".
+    settings.onHeldChanged?.(0);
+  }
 
   publish(event: AuditEvent): void {
     // While the bus is away or not up yet, or behind events already held (order): hold it.
@@ -44,6 +51,7 @@ export class AuditEventStore {
     this.flushing = true;
     const next = (): void => {
       const event = this.settings.connected() ? this.held.shift() : undefined;
+      if (event) this.settings.onHeldChanged?.(this.held.length);
       if (!event) {
         this.flushing = false;
         return;
@@ -88,6 +96,8 @@ export class AuditEventStore {
       const dropped = this.held.shift()!;
       this.dropped += 1;
       this.settings.logger.error("audit event dropped: too many held while NATS is away", { type: dropped.type, seq: dropped.seq, droppedSoFar: this.dropped });
+      this.settings.onDropped?.();
     }
+    this.settings.onHeldChanged?.(this.held.length);
   }
 }

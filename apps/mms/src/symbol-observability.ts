@@ -148,6 +148,16 @@ export class SymbolObservability {
     withSpan("mms.kill", { "mms.symbol": this.labels.symbol, "mms.reason": reason, "mms.state": state, "mms.automatic": automatic }, () => undefined, { kind: SpanKind.INTERNAL });
   }
 
+  /** Audit events waiting for the bus (disconnected, not connected yet, or a failed publish). */
+  auditEventsHeld(held: number): void {
+    this.metrics?.set("audit_events_held", held, this.labels);
+  }
+
+  /** An audit event dropped: more were held than maxHeld. */
+  auditEventDropped(): void {
+    this.metrics?.add("audit_events_dropped", 1, this.labels);
+  }
+
   /** Reports replayed from EXEC since the last call: the recovery's progress, counted once a second, not per report. */
   reportsReplayed(count: number): void {
     if (count > 0) this.metrics?.add("execution_reports_replayed", count, this.labels);

@@ -117,6 +117,8 @@ export class SymbolRuntime {
       maxHeld: RUNTIME_TIMINGS.maxHeldEvents,
       track: (promise) => this.track(promise),
       logger,
+      onHeldChanged: (held) => this.observability.auditEventsHeld(held),
+      onDropped: () => this.observability.auditEventDropped(),
     });
     const settings: SymbolActorSettings = {
       config: data.symbol,

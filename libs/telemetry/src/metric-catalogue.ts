@@ -93,6 +93,8 @@ export const METRIC_CATALOGUE = {
     attributes: ["symbol"],
   },
   cancel_all_resends: { kind: "counter", unit: "{publish}", description: "CANCEL_ALL intents published again because the ORDERS stream had not acknowledged them.", attributes: ["symbol"] },
+  audit_events_held: { kind: "gauge", unit: "{event}", description: "Audit events waiting for MMS_EVENTS (bus away, not connected yet, or a failed publish held for a retry).", attributes: ["symbol"] },
+  audit_events_dropped: { kind: "counter", unit: "{event}", description: "Audit events dropped because more than the most held were waiting.", attributes: ["symbol"] },
   kill_switch_triggers: { kind: "counter", unit: "{trigger}", description: "Automatic moves into PAUSED or HALTED, by reason code.", attributes: ["symbol", "reason", "state"] },
   nats_connected: { kind: "gauge", unit: "1", description: "1 while the NATS connection is up, 0 otherwise.", attributes: [] },
   worker_restarts: { kind: "counter", unit: "{restart}", description: "Symbol workers started again after a failure.", attributes: ["symbol"] },

@@ -19,6 +19,7 @@ export const PRESET_COUNTER_SERIES: Readonly<Partial<Record<CounterName, readonl
   execution_reports_replayed: [{}],
   market_data_messages: [{}],
   market_data_dropped: [{}],
+  audit_events_dropped: [{}],
   worker_restarts: [{}],
   cancel_all_resends: [{}],
   orders_rejected: EXCHANGE_REJECTIONS.map((reason) => ({ reason })),
