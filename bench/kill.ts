@@ -35,6 +35,11 @@ interface Pending {
   readonly acks: number[];
   /** Reply subject of each CANCEL_ALL publish -> its symbol. */
   readonly replies: Map<string, string>;
+  /**
+   * Acks seen before the bench's copy of their publish (reply subject -> when): the two come
+   * on different subscriptions, and now and then the stream's ack overtakes the core delivery.
+   */
+  readonly earlyAcks: Map<string, number>;
   /** Symbols whose first CANCEL_ALL / first ack was seen: the coordinator and the actor each send one. */
   readonly cancelled: Set<string>;
   readonly acknowledged: Set<string>;
@@ -61,7 +66,14 @@ class KillWatch {
           const intent = JSON.parse(decoder.decode(message.data)) as { kind: string; reason?: string; account?: string; symbol?: string };
           if (intent.kind !== "CANCEL_ALL" || intent.reason !== "MANUAL_KILL" || intent.account !== current.account) return;
           const symbol = intent.symbol ?? message.subject;
-          if (message.reply) current.replies.set(message.reply, symbol);
+          if (message.reply) {
+            const ackedAt = current.earlyAcks.get(message.reply);
+            if (ackedAt === undefined) current.replies.set(message.reply, symbol);
+            else {
+              current.earlyAcks.delete(message.reply);
+              this.acknowledge(current, symbol, ackedAt);
+            }
+          }
           // The first CANCEL_ALL of each symbol is what cancels; a second one (the actor's, after the coordinator's) is not counted again.
           if (current.cancelled.has(symbol)) return;
           current.cancelled.add(symbol);
@@ -73,16 +85,24 @@ class KillWatch {
         callback: (_error, message) => {
           const now = performance.now();
           const current = this.current;
-          const symbol = current?.replies.get(message.subject);
-          if (!current || symbol === undefined) return;
+          if (!current) return;
+          const symbol = current.replies.get(message.subject);
+          if (symbol === undefined) {
+            current.earlyAcks.set(message.subject, now);
+            return;
+          }
           current.replies.delete(message.subject);
-          if (current.acknowledged.has(symbol)) return;
-          current.acknowledged.add(symbol);
-          current.acks.push(now - current.t0);
-          this.check();
+          this.acknowledge(current, symbol, now);
         },
       }),
     );
+  }
+
+  private acknowledge(current: Pending, symbol: string, at: number): void {
+    if (current.acknowledged.has(symbol)) return;
+    current.acknowledged.add(symbol);
+    current.acks.push(at - current.t0);
+    this.check();
   }
 
   private check(): void {
@@ -95,7 +115,7 @@ class KillWatch {
     const cancelAlls: number[] = [];
     const acks: number[] = [];
     const finished = new Promise<void>((resolve) => {
-      this.current = { account: subject === "mms" ? BENCH_ACCOUNT : "FLOOR", t0: performance.now(), cancelAlls, acks, replies: new Map(), cancelled: new Set(), acknowledged: new Set(), expected, done: resolve };
+      this.current = { account: subject === "mms" ? BENCH_ACCOUNT : "FLOOR", t0: performance.now(), cancelAlls, acks, replies: new Map(), earlyAcks: new Map(), cancelled: new Set(), acknowledged: new Set(), expected, done: resolve };
     });
     connection.publish(subject === "mms" ? "mms.control.all.kill" : "floor.control.all.kill", new Uint8Array(0));
     await Promise.race([finished, sleep(ACK_WAIT_MS)]);
