@@ -1,5 +1,6 @@
 // Shared helpers for driving the symbol actor with explicit events and times.
 import type { AuditEventBody, ExecutionReport, OrderIntent, Side, SymbolConfig } from "@mms/contracts";
+import Big from "big.js";
 import { symbolConfig } from "@mms/test-support";
 import { initialSymbolState, stepSymbol, type SymbolActorSettings, type SymbolActorState, type SymbolCommand, type SymbolEvent } from "../src";
 
@@ -154,5 +155,47 @@ export class Driver {
     this.report(this.accepted(bid));
     this.report(this.accepted(ask));
     return { bid, ask, commands };
+  }
+}
+
+/**
+ * The exchange side of a scripted actor test, answering at once: a NEW rests (accepted), a
+ * CANCEL takes its order off (or is refused RATE_LIMIT), a CANCEL_ALL takes every one off, and
+ * a fill hits one resting order in full or in half.
+ */
+export class ImmediateVenue {
+  readonly resting = new Map<string, { readonly side: Side; readonly px: string; leaves: Big }>();
+
+  constructor(private readonly driver: Driver) {}
+
+  /** The reports an intent gets, in order (none for a COUNTDOWN or an unknown cancel). */
+  answer(intent: OrderIntent, refuse: boolean): ExecutionReport[] {
+    const d = this.driver;
+    if (intent.kind === "NEW") {
+      this.resting.set(intent.clientOrderId, { side: intent.side, px: intent.px, leaves: new Big(intent.qty) });
+      return [d.accepted(intent)];
+    }
+    if (intent.kind === "CANCEL") {
+      if (refuse) return [d.rejected(intent.clientOrderId, "RATE_LIMIT")];
+      return this.resting.delete(intent.clientOrderId) ? [d.canceled(intent.clientOrderId)] : [];
+    }
+    if (intent.kind === "CANCEL_ALL") {
+      const ids = [...this.resting.keys()];
+      this.resting.clear();
+      return ids.map((id) => d.canceled(id));
+    }
+    return [];
+  }
+
+  /** A fill of the `pick`-th resting order (modulo), all of what is left or half of it; none if nothing rests. */
+  fill(pick: number, all: boolean): ExecutionReport | undefined {
+    const ids = [...this.resting.keys()];
+    if (ids.length === 0) return undefined;
+    const id = ids[pick % ids.length]!;
+    const order = this.resting.get(id)!;
+    const quantity = all ? order.leaves : order.leaves.div(2);
+    order.leaves = order.leaves.minus(quantity);
+    if (order.leaves.lte(0)) this.resting.delete(id);
+    return this.driver.fill(id, order.side, order.px, quantity.toFixed(3), order.leaves.toFixed(3));
   }
 }

@@ -2,9 +2,9 @@
 // safe if a TIMER before that moment would decide nothing: the property probes a TIMER at a
 // random moment before each due one and checks it sends nothing new.
 import fc from "fast-check";
-import type { ExecutionReport, OrderIntent } from "@mms/contracts";
+import type { OrderIntent } from "@mms/contracts";
 import { nextTimerDueAt, TIMINGS, type SymbolCommand } from "../src";
-import { Driver, intentsOf, kindsOf, newActor } from "./harness";
+import { Driver, ImmediateVenue, intentsOf, kindsOf, newActor } from "./harness";
 
 type Op =
   | { readonly kind: "move"; readonly ticks: number }
@@ -29,7 +29,7 @@ const riskReportsOf = (commands: readonly SymbolCommand[]) => commands.flatMap((
 class LazyShell {
   readonly driver = new Driver(newActor({ maxOrdersPerSecond: 3, orderAckTimeoutMs: 700 }));
   private readonly waiting: OrderIntent[] = [];
-  private readonly resting = new Map<string, { side: "BUY" | "SELL"; px: string; leaves: number }>();
+  private readonly venue = new ImmediateVenue(this.driver);
   private lastRiskReport: unknown;
   private bidTicks = 500000;
 
@@ -64,29 +64,12 @@ class LazyShell {
         return this.wait(op.ms, op.probeAt);
       case "answer": {
         const intent = this.waiting.shift();
-        if (!intent) return;
-        let report: ExecutionReport | undefined;
-        if (intent.kind === "NEW") {
-          report = d.accepted(intent);
-          this.resting.set(intent.clientOrderId, { side: intent.side, px: intent.px, leaves: 0.01 });
-        } else if (intent.kind === "CANCEL") {
-          if (op.refuse) report = d.rejected(intent.clientOrderId, "RATE_LIMIT");
-          else if (this.resting.delete(intent.clientOrderId)) report = d.canceled(intent.clientOrderId);
-        } else if (intent.kind === "CANCEL_ALL") {
-          const ids = [...this.resting.keys()];
-          this.resting.clear();
-          for (const id of ids) this.run(() => d.report(d.canceled(id)));
-        }
-        if (report) this.run(() => d.report(report));
+        if (intent) for (const report of this.venue.answer(intent, op.refuse)) this.run(() => d.report(report));
         return;
       }
       case "fill": {
-        const ids = [...this.resting.keys()];
-        if (ids.length === 0) return;
-        const id = ids[op.pick % ids.length]!;
-        const order = this.resting.get(id)!;
-        this.resting.delete(id);
-        this.run(() => d.report(d.fill(id, order.side, order.px, order.leaves.toFixed(3), "0.000")));
+        const report = this.venue.fill(op.pick, true);
+        if (report) this.run(() => d.report(report));
         return;
       }
       case "control":

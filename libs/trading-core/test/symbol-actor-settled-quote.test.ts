@@ -4,9 +4,9 @@
 // single command: the property runs two actors in lockstep, one of them with both
 // memories wiped before every step.
 import fc from "fast-check";
-import type { ExecutionReport, OrderIntent } from "@mms/contracts";
+import type { OrderIntent } from "@mms/contracts";
 import { TIMINGS, type SymbolCommand } from "../src";
-import { Driver, eventsOf, intentsOf, kindsOf, newActor, newsOf } from "./harness";
+import { Driver, eventsOf, ImmediateVenue, intentsOf, kindsOf, newActor, newsOf } from "./harness";
 
 type Op =
   | { readonly kind: "depth"; readonly bid: boolean; readonly offset: number; readonly quantity: string }
@@ -30,7 +30,7 @@ class Market {
   // A long ack timeout leaves the unanswered cancels to the cancel retry, which the skip must not hide.
   readonly driver = new Driver(newActor({ maxOrdersPerSecond: 3, maxPosition: "0.03", orderAckTimeoutMs: 7000 }));
   readonly waiting: OrderIntent[] = [];
-  readonly resting = new Map<string, { side: "BUY" | "SELL"; px: string; leaves: number }>();
+  readonly venue = new ImmediateVenue(this.driver);
   bidTicks = 500000;
 
   constructor(private readonly forget: boolean) {
@@ -68,29 +68,11 @@ class Market {
       case "answer": {
         const intent = this.waiting.shift();
         if (!intent) return [];
-        let report: ExecutionReport | undefined;
-        if (intent.kind === "NEW") {
-          report = d.accepted(intent);
-          this.resting.set(intent.clientOrderId, { side: intent.side, px: intent.px, leaves: Number(intent.qty) });
-        } else if (intent.kind === "CANCEL") {
-          if (op.refuse) report = d.rejected(intent.clientOrderId, "RATE_LIMIT");
-          else if (this.resting.delete(intent.clientOrderId)) report = d.canceled(intent.clientOrderId);
-        } else if (intent.kind === "CANCEL_ALL") {
-          const ids = [...this.resting.keys()];
-          this.resting.clear();
-          return ids.flatMap((id) => this.run(() => d.report(d.canceled(id))));
-        }
-        return report ? this.run(() => d.report(report)) : [];
+        return this.venue.answer(intent, op.refuse).flatMap((report) => this.run(() => d.report(report)));
       }
       case "fill": {
-        const ids = [...this.resting.keys()];
-        if (ids.length === 0) return [];
-        const id = ids[op.pick % ids.length]!;
-        const order = this.resting.get(id)!;
-        const quantity = op.all ? order.leaves : order.leaves / 2;
-        order.leaves -= quantity;
-        if (order.leaves <= 0) this.resting.delete(id);
-        return this.run(() => d.report(d.fill(id, order.side, order.px, quantity.toFixed(3), order.leaves.toFixed(3))));
+        const report = this.venue.fill(op.pick, op.all);
+        return report ? this.run(() => d.report(report)) : [];
       }
       case "control":
         return this.run(() => d.control(op.command));
