@@ -88,7 +88,18 @@ const PULL_EXPIRES_MS = 5000;
  * the caller's restart() after a reconnect replace the consumer sooner.
  */
 const DEFAULT_SILENCE_LIMIT_MS = 2 * PULL_EXPIRES_MS;
-const SILENCE_CHECK_PERIOD_MS = 1000;
+const SILENCE_CHECK_PERIOD_MS = 500;
+/**
+ * Every pull ends by its expiry at the latest, and the client then hears of it (a 408 with what
+ * was left: "discard") and pulls again ("next"). nats-server 2.9.10 now and then expires a pull
+ * without the 408 (fixed upstream in 2.9.16, nats-server#3942): nats.js then believes its pull
+ * is still open while the server holds none, sends no new one, and only two missed heartbeats
+ * (a pull's lifetime, 5 s) wake it. Reports waited that long: every one of them then paused the
+ * symbol BUS_LAG. Neither sign of pulling for a pull's lifetime plus this grace: the feed
+ * replaces the consumer at once.
+ */
+const PULL_ANSWER_GRACE_MS = 750;
+const PULL_SIGNS = new Set(["next", "discard"]);
 /**
  * Consumers asked for at once when replacing one. After a SIGKILL the survivors still count the
  * dead node as a peer for a while, and nats-server 2.9.10 placed about one in four new R1
@@ -146,6 +157,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
   let lastSequence: number | undefined = options.fromSequence !== undefined && options.fromSequence > 1 ? options.fromSequence - 1 : undefined;
   let replayedCount = 0;
   let lastSignOfLife = Date.now();
+  let lastPullSign = Date.now();
   let isCaughtUp = false;
   let wakeRetry: (() => void) | undefined;
   let resolveCaughtUp: (value: boolean) => void = () => undefined;
@@ -201,6 +213,7 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
   const forwardNotices = async (current: ConsumerMessages): Promise<void> => {
     for await (const notice of current.status()) {
       if (SIGNS_OF_LIFE.has(notice.type)) lastSignOfLife = Date.now();
+      if (PULL_SIGNS.has(notice.type)) lastPullSign = Date.now();
       // nats.js answers this with a consumer info that never returns if the consumer's server died.
       if (notice.type === "heartbeats_missed" && messages === current) replace("heartbeats missed");
       if (REPORTED_NOTICES.has(notice.type)) status({ kind: "CONSUMER_NOTICE", notice: notice.type });
@@ -216,11 +229,14 @@ export function startExecutionReportFeed(jetStream: JetStreamClient, options: Ex
     messages.stop();
   };
 
-  /** Replaces the consumer once it has shown no sign of life for silenceLimitMs. */
+  /** Replaces the consumer after silenceLimitMs without a sign of life, or when a pull went unanswered (see PULL_ANSWER_GRACE_MS). */
   const watchForSilence = (): (() => void) => {
     lastSignOfLife = Date.now();
+    lastPullSign = Date.now();
     const timer = setInterval(() => {
-      if (Date.now() - lastSignOfLife >= silenceLimitMs) replace(`consumer silent for ${silenceLimitMs} ms`);
+      const now = Date.now();
+      if (now - lastSignOfLife >= silenceLimitMs) replace(`consumer silent for ${silenceLimitMs} ms`);
+      else if (now - lastPullSign >= PULL_EXPIRES_MS + PULL_ANSWER_GRACE_MS) replace("pull expired unanswered");
     }, Math.min(SILENCE_CHECK_PERIOD_MS, silenceLimitMs));
     timer.unref?.();
     return () => clearInterval(timer);
