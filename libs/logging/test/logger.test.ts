@@ -24,6 +24,18 @@ describe("createLogger output", () => {
     expect(Object.keys(line ?? {}).slice(0, 3)).toEqual(["ts", "level", "message"]);
   });
 
+  it("a worker thread's logger hands finished records to its writer, and the writer's logger writes them as they are, whatever its own level", async () => {
+    const records: Array<Readonly<Record<string, unknown>>> = [];
+    const worker = createLogger({ level: "debug", service: "mms", instance: "mms-0", environment: {}, write: (record) => records.push(record) }).child({ symbol: "BTCUSDT-PERP" });
+    worker.debug("invalid market data refused", { reason: "MD_INVALID" });
+    expect(records).toEqual([expect.objectContaining({ level: "debug", message: "invalid market data refused", instance: "mms-0", symbol: "BTCUSDT-PERP", reason: "MD_INVALID" })]);
+    const asSent = JSON.parse(JSON.stringify(records[0])) as unknown;
+    const { logger: coordinator, output } = capturedLogger({ level: "error" });
+    coordinator.write(records[0]!);
+    const [line] = await output.lines();
+    expect(line).toEqual(asSent);
+  });
+
   it("leaves instance out when none is given", async () => {
     const { logger, output } = capturedLogger({ instance: undefined });
     logger.warn("no instance");

@@ -10,8 +10,9 @@ const decoder = new TextDecoder();
 type Levels = ReadonlyArray<readonly [string, string]>;
 
 /**
- * Worker threads log to the process's standard output (their own logger); this keeps
- * those lines, so a test can check what the symbol actors logged. Install once per file.
+ * Log lines written to the process's standard output. The service's own threads hand their
+ * lines to the coordinator's logger (an in-process service writes them to its CapturedLogs:
+ * see MmsFixture.lines); this keeps whatever else prints a log line to stdout. Install once per file.
  */
 export class WorkerOutput {
   readonly lines: LogLine[] = [];
@@ -250,11 +251,14 @@ export class MmsFixture {
     await waitFor(() => this.exchange.openOrders(symbol).length === 0, { timeoutMs: 10_000, description: `${symbol}: no order left at the exchange` });
   }
 
+  /** Every log line of this instance: the coordinator's logger writes its workers' lines too. */
+  lines(): LogLine[] {
+    return [...(this.logs.lines as LogLine[]), ...this.output.of(this.service.instance)];
+  }
+
   /** Log lines of this instance (coordinator and workers) at error level. */
   errors(): LogLine[] {
-    const coordinator = this.logs.lines.filter((line) => line.level === "error") as LogLine[];
-    const workers = this.output.of(this.service.instance).filter((line) => line.level === "error");
-    return [...coordinator, ...workers];
+    return this.lines().filter((line) => line.level === "error");
   }
 
   /**
@@ -289,7 +293,7 @@ export class MmsFixture {
 
   async stop(): Promise<void> {
     if (process.env.MMS_TEST_DUMP_LOGS) {
-      const lines = [...this.logs.lines, ...this.output.of(this.service.instance)];
+      const lines = this.lines();
       process.stderr.write(`--- logs of ${this.service.instance} (${expect.getState().currentTestName})\n${lines.map((line) => JSON.stringify(line)).join("\n")}\n`);
     }
     for (const stop of this.heartbeats.values()) stop();

@@ -195,7 +195,7 @@ function specials(account: string): Wire[] {
 // Observation -------------------------------------------------------------------
 
 function workerLines(message: string, symbol: string): number {
-  return output.of(mms.service.instance).filter((line) => line.message === message && line.symbol === symbol).length;
+  return mms.lines().filter((line) => line.message === message && line.symbol === symbol).length;
 }
 
 const sent = {
@@ -359,7 +359,7 @@ test(`≥100,000 hostile messages on every inbound subject: the service keeps ru
 
   const unexpectedErrors = mms.errors().filter((line) => line.message !== "symbol HALTED");
   expect(unexpectedErrors.slice(0, 5)).toEqual([]);
-  const longest = Math.max(...output.of(mms.service.instance).map((line) => JSON.stringify(line).length));
+  const longest = Math.max(...mms.lines().map((line) => JSON.stringify(line).length));
   console.log(
     [
       `hostile-input seed ${SEED}: ${sent.total} messages in ${publishedIn} ms (generated in ${generatedIn} ms)`,
