@@ -101,7 +101,7 @@ export class Coordinator implements ServiceHandle {
     this.nats = new CoordinatorNats(logger, this.metrics);
     this.risk = new RiskWorkerLink(logger);
     this.leases = (options.useLeases ?? true) ? new LeaseWiring(this.slots, { instanceName: config.instanceName, leaseMs: config.leaseMs }, logger) : undefined;
-    this.voice = new SymbolVoice({ runId: this.runId, instance: this.instance, account: config.account, jetStream: () => this.nats.jetStream, publisher: () => this.nats.publisher, closed: () => this.nats.closed, leasesInUse: () => this.leases?.inUse ?? false, resent: (symbol) => this.metrics.add("cancel_all_resends", 1, { symbol }), clock, logger });
+    this.voice = new SymbolVoice({ runId: this.runId, instance: this.instance, account: config.account, publisher: () => this.nats.publisher, closed: () => this.nats.closed, leasesInUse: () => this.leases?.inUse ?? false, resent: (symbol) => this.metrics.add("cancel_all_resends", 1, { symbol }), clock, logger });
     this.failures = new WorkerFailureResponse(this.voice, this.metrics, clock, logger);
     const supervision = { ...DEFAULT_SUPERVISOR_OPTIONS, ...(options.workerSilenceMs !== undefined ? { silenceMs: options.workerSilenceMs } : {}), ...(options.workerStartGraceMs !== undefined ? { workerStartGraceMs: options.workerStartGraceMs } : {}) };
     this.supervisor = new Supervisor(supervision, clock, this.scheduler, (symbol, failure) => this.onWorkerFailed(symbol, failure));

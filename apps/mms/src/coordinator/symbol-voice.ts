@@ -1,4 +1,3 @@
-import type { JetStreamClient } from "@nats-io/jetstream";
 import { subjects, type AuditEventBody, type CancelAllIntent, type StopReason } from "@mms/contracts/runtime";
 import type { Logger } from "@mms/logging";
 import type { StreamPublisher } from "@mms/nats-adapter";
@@ -14,7 +13,6 @@ export interface SymbolVoiceSettings {
   readonly runId: string;
   readonly instance: string;
   readonly account: string;
-  readonly jetStream: () => JetStreamClient | undefined;
   /** The CANCEL_ALLs: JetStream publishes with their intentId as message id. */
   readonly publisher: () => StreamPublisher | undefined;
   /** The coordinator's connection is closed (shutdown): a CANCEL_ALL is not sent again. */
@@ -81,10 +79,10 @@ export class SymbolVoice {
 
   private async store(stamper: EventStamper, body: AuditEventBody, mode: SymbolSlot["lastStatus"]["mode"]): Promise<void> {
     const event = stamper.stamp(body, this.settings.clock.now(), mode);
-    try {
-      await this.settings.jetStream()?.publish(subjects.event(event.symbol, event.type), encoder.encode(JSON.stringify(event)), { timeout: PUBLISH_TIMEOUT_MS });
-    } catch (error) {
-      this.settings.logger.warn("audit event not stored", { symbol: event.symbol, type: event.type, error: (error as Error).message });
-    }
+    const publisher = this.settings.publisher();
+    if (!publisher) return;
+    // With Nats-Msg-Id as every audit event (the workers' AuditEventStore uses the same id).
+    const result = await publisher.publish(subjects.event(event.symbol, event.type), encoder.encode(JSON.stringify(event)), { messageId: `${event.instance}-${event.symbol}-${event.seq}`, timeoutMs: PUBLISH_TIMEOUT_MS });
+    if (result.kind === "FAILED") this.settings.logger.warn("audit event not stored", { symbol: event.symbol, type: event.type, error: `${result.reason}: ${result.message}` });
   }
 }
