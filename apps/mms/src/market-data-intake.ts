@@ -25,7 +25,7 @@ export interface MarketDataIntakeSettings {
 }
 
 /**
- * A symbol's market data from the wire to the actor: the `md.<SYMBOL>.*` subscription and the
+ * A symbol's market data from the wire to the actor: one subscription per kind of `md.<SYMBOL>.*` and the
  * snapshot replies, each message decoded and validated by its kind, then queued in wire order
  * (see MarketDataQueue). Nothing here decides: a bad message becomes MARKET_DATA_INVALID.
  */

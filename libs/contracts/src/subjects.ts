@@ -1,6 +1,5 @@
 /** Every NATS subject of the contract, in one place. */
 export const subjects = {
-  marketDataWildcard: (symbol: string) => `md.${symbol}.*`,
   snapshot: (symbol: string) => `md.${symbol}.snapshot`,
   delta: (symbol: string) => `md.${symbol}.delta`,
   trade: (symbol: string) => `md.${symbol}.trade`,
