@@ -71,6 +71,9 @@ export class CoordinatorNats {
     if (!this.connection) return;
     const service = await startMicroService(this.connection, settings);
     this.microService = service;
+    // Round trip: once start-up returns, the server holds the subscriptions, so a kill sent
+    // right after "started" is heard rather than lost on core NATS.
+    await this.connection.flush();
     // The library stops the whole service when one of its subscriptions fails (a permission
     // denied on $SRV.>, say): control and status go with it, so that must be loud.
     void service.stopped.then((error) => {
