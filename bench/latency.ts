@@ -5,8 +5,9 @@ import { ExchangeStub } from "./lib/exchange-stub";
 import { beginResult, loadAverage, round, type BenchResult, type GoalCheck } from "./lib/machine";
 import { FLOOR_PREFIX, MarketFeed, midKey } from "./lib/market-feed";
 import { AlertWatch, reasonCounts, resumeAll } from "./lib/mms-control";
-import { benchSymbolConfig, benchSymbols, startMms } from "./lib/mms-process";
-import { InOrderReplyTracker, startMinimalConsumer, type MinimalVariant } from "./lib/minimal";
+import { BENCH_ACCOUNT, BENCH_INSTANCE, benchSymbolConfig, benchSymbols, startMms } from "./lib/mms-process";
+import { InOrderReplyTracker, startCycleFloor, startMinimalConsumer, type MinimalVariant } from "./lib/minimal";
+import { CYCLE_FLOOR_ACCOUNT, CYCLE_FLOOR_INSTANCE } from "./cycle-floor";
 import { startNatsServer } from "./lib/nats-server";
 import { ratio, summarize, type LatencySummary } from "./lib/stats";
 import { createExchangeStreams } from "./lib/streams";
@@ -25,6 +26,9 @@ const decoder = new TextDecoder();
  * finds both orders already being cancelled makes no intent and gives no sample.
  */
 export class MmsCancelTracker {
+  /** Whose cycles: quote events of an instance named so (the MMS's is `<instanceName>-<runId>`), intents and reports of this account. */
+  constructor(private readonly owner: { readonly instancePrefix: string; readonly account: string }) {}
+
   private readonly midToDelta = new Map<string, Map<number, number>>();
   private readonly pending = new Map<string, { publishedAt: number; ts: number; matched: boolean }>();
   readonly samples: number[] = [];
@@ -53,7 +57,8 @@ export class MmsCancelTracker {
     this.subscriptions.push(
       connection.subscribe("mms.events.*.quote", {
         callback: (_error, message) => {
-          const event = JSON.parse(decoder.decode(message.data)) as { symbol: string; mid: string; ts: number };
+          const event = JSON.parse(decoder.decode(message.data)) as { symbol: string; instance: string; mid: string; ts: number };
+          if (!event.instance.startsWith(this.owner.instancePrefix)) return;
           this.counts.quoteEvents += 1;
           const publishedAt = this.midToDelta.get(event.symbol)?.get(midKey(Number(event.mid)));
           if (publishedAt === undefined) {
@@ -69,7 +74,8 @@ export class MmsCancelTracker {
       connection.subscribe("orders.>", {
         callback: (_error, message) => {
           const now = performance.now();
-          const intent = JSON.parse(decoder.decode(message.data)) as { kind: string; symbol: string; ts: number };
+          const intent = JSON.parse(decoder.decode(message.data)) as { kind: string; account: string; symbol: string; ts: number };
+          if (intent.account !== this.owner.account) return;
           switch (intent.kind) {
             case "NEW": {
               this.counts.news += 1;
@@ -100,10 +106,10 @@ export class MmsCancelTracker {
     );
   }
 
-  /** The exchange's reports, seen on a core subscription to `exec.>`. */
+  /** The exchange's reports to the owner's account, seen on a core subscription. */
   listenReports(connection: NatsConnection): void {
     this.subscriptions.push(
-      connection.subscribe("exec.>", {
+      connection.subscribe(`exec.${this.owner.account}.>`, {
         callback: (_error, message) => {
           const now = performance.now();
           const report = JSON.parse(decoder.decode(message.data)) as { kind: string; symbol: string };
@@ -130,6 +136,8 @@ export interface LatencyRun {
   readonly published: number;
   readonly achievedRate: number;
   readonly floor: LatencySummary;
+  /** The requote floor (bench/cycle-floor.ts): the contract's nine publishes, four reports and a delta per cycle, no logic. */
+  readonly cycleFloor?: LatencySummary;
   readonly subject: LatencySummary;
   readonly p50Ratio: number;
   readonly p99Ratio: number;
@@ -143,6 +151,10 @@ export interface LatencyRun {
   readonly phases?: readonly PhaseRecord[];
   readonly mmsMicrosPerMessage?: number;
   readonly floorMicrosPerMessage?: number;
+  readonly cycleFloorMicrosPerMessage?: number;
+  /** MMS / requote floor, pooled samples. */
+  readonly cycleFloorP50Ratio?: number;
+  readonly cycleFloorP99Ratio?: number;
   readonly counts?: Record<string, number>;
   /** Diagnostics: CANCEL -> the stub's CANCELED report, and that report -> the MMS's replacement NEW (all seen by the bench). */
   readonly requoteCycle?: { cancelToReport: LatencySummary; reportToNew: LatencySummary };
@@ -183,20 +195,24 @@ export async function runLatency(options: BenchOptions): Promise<BenchResult> {
     feed.answerSnapshots();
     feed.startHeartbeats(500);
     const floor = teardown.add(await startMinimalConsumer("floor", server.url, symbols, FLOOR_PREFIX), (started) => started.stop());
+    const cycleFloor = teardown.add(await startCycleFloor(server.url, symbols), (started) => started.stop());
     // The synthetic mid climbs 0.5 a delta (and wraps every 1,000): the price-jump stop (jumpBps, contract "Protection stops") is off, or it would pause every symbol within a second.
     const mms = teardown.add(await startMms({ name: "tick-to-intent", natsUrl: server.url, symbols: symbols.map((symbol) => benchSymbolConfig(symbol, { jumpBps: "0" })), env: options.mmsEnv("tick-to-intent") }), (started) => started.stop());
     const alerts = teardown.add(new AlertWatch(), (watch) => watch.stop());
     alerts.listen(collector);
-    const processes = { mms: mms.pid, floor: floor.pid, natsServer: server.pid, bench: process.pid };
+    const processes = { mms: mms.pid, floor: floor.pid, cycleFloor: cycleFloor.pid, natsServer: server.pid, bench: process.pid };
     await mms.waitReady(300_000);
     await resumeAll(collector, symbols, 60_000);
     await sleep(500);
     for (const rate of rates) {
       const floorTracker = new InOrderReplyTracker("floor");
-      const mmsTracker = new MmsCancelTracker();
+      const mmsTracker = new MmsCancelTracker({ instancePrefix: `${BENCH_INSTANCE}-`, account: BENCH_ACCOUNT });
+      const cycleTracker = new MmsCancelTracker({ instancePrefix: CYCLE_FLOOR_INSTANCE, account: CYCLE_FLOOR_ACCOUNT });
       floorTracker.listen(collector);
-      mmsTracker.listen(collector);
-      mmsTracker.listenReports(collector);
+      for (const tracker of [mmsTracker, cycleTracker]) {
+        tracker.listen(collector);
+        tracker.listenReports(collector);
+      }
       await collector.flush();
       const phases: PhaseRecord[] = [];
       const start = performance.now();
@@ -213,6 +229,15 @@ export async function runLatency(options: BenchOptions): Promise<BenchResult> {
         floorTracker.measureUntil = performance.now();
         await sleep(1000);
         phases.push(floorPhase.finish(floorOutcome.published));
+        process.stdout.write(`requote floor ${(warmupMs + floorMs) / 1000}s ... `);
+        feed.target = "cycle-floor";
+        feed.onDelta = (symbol, _k, _seq, mid, publishedAt) => cycleTracker.onDelta(symbol, mid, publishedAt);
+        const cyclePhase = beginPhase("cycleFloor", round, processes);
+        cycleTracker.measureFrom = performance.now() + warmupMs;
+        cycleTracker.measureUntil = cycleTracker.measureFrom + floorMs;
+        const cycleOutcome = await feed.run(rate, warmupMs + floorMs);
+        await sleep(1500);
+        phases.push(cyclePhase.finish(cycleOutcome.published));
         process.stdout.write(`MMS ${(warmupMs + measureMs) / 1000}s ... `);
         feed.target = "mms";
         feed.onDelta = (symbol, _k, _seq, mid, publishedAt) => mmsTracker.onDelta(symbol, mid, publishedAt);
@@ -236,7 +261,9 @@ export async function runLatency(options: BenchOptions): Promise<BenchResult> {
       feed.onDelta = undefined;
       floorTracker.stop();
       mmsTracker.stop();
+      cycleTracker.stop();
       const floorSummary = summarize(floorTracker.samples);
+      const cycleSummary = summarize(cycleTracker.samples);
       const mmsSummary = summarize(mmsTracker.samples);
       const runAlerts = reasonCounts(alerts.since(start));
       const run: LatencyRun = {
@@ -245,7 +272,10 @@ export async function runLatency(options: BenchOptions): Promise<BenchResult> {
         published,
         achievedRate: round(published / publishSeconds, 0),
         floor: floorSummary,
+        cycleFloor: cycleSummary,
         subject: mmsSummary,
+        cycleFloorP50Ratio: ratio(mmsSummary.p50Ms, cycleSummary.p50Ms),
+        cycleFloorP99Ratio: ratio(mmsSummary.p99Ms, cycleSummary.p99Ms),
         p50Ratio: ratio(mmsSummary.p50Ms, floorSummary.p50Ms),
         p99Ratio: ratio(mmsSummary.p99Ms, floorSummary.p99Ms),
         p999Ratio: ratio(mmsSummary.p999Ms, floorSummary.p999Ms),
@@ -254,12 +284,13 @@ export async function runLatency(options: BenchOptions): Promise<BenchResult> {
         phases,
         mmsMicrosPerMessage: phaseSummary(phases, "mms").microsPerMessage,
         floorMicrosPerMessage: phaseSummary(phases, "floor").microsPerMessage,
+        cycleFloorMicrosPerMessage: phaseSummary(phases, "cycleFloor").microsPerMessage,
         requoteCycle: { cancelToReport: summarize(mmsTracker.cancelToReport), reportToNew: summarize(mmsTracker.reportToNew) },
-        counts: { ...mmsTracker.counts, floorReplies: floorTracker.replies, deltasInWindow: mmsTracker.deltasInWindow },
+        counts: { ...mmsTracker.counts, floorReplies: floorTracker.replies, deltasInWindow: mmsTracker.deltasInWindow, cycleFloorSamples: cycleTracker.samples.length, cycleFloorDeltasInWindow: cycleTracker.deltasInWindow },
         loadAverage: loadAverage(),
       };
       runs.push(run);
-      process.stdout.write(`  ${rate}/s: floor p50 ${floorSummary.p50Ms} p99 ${floorSummary.p99Ms} | MMS p50 ${mmsSummary.p50Ms} p99 ${mmsSummary.p99Ms} (x${run.p50Ratio} / x${run.p99Ratio}) coverage ${run.coverage} alerts ${JSON.stringify(runAlerts)}\n`);
+      process.stdout.write(`  ${rate}/s: floor p50 ${floorSummary.p50Ms} p99 ${floorSummary.p99Ms} | requote floor p50 ${cycleSummary.p50Ms} p99 ${cycleSummary.p99Ms} | MMS p50 ${mmsSummary.p50Ms} p99 ${mmsSummary.p99Ms} (x${run.p50Ratio} / x${run.p99Ratio}) coverage ${run.coverage} alerts ${JSON.stringify(runAlerts)}\n`);
       await sleep(1000);
     }
     const stubState = await stub.state();
@@ -270,13 +301,14 @@ export async function runLatency(options: BenchOptions): Promise<BenchResult> {
       return [
         { metric: `tick-to-intent p50 @ ${run.rate.toLocaleString("en-US")} moving deltas/s`, value: `${run.subject.p50Ms} ms = ${run.p50Ratio}x floor (${run.floor.p50Ms} ms)`, goal: `<= ${P50_GOAL_RATIO}x floor`, met: !paused && run.subject.count > 0 && run.p50Ratio <= P50_GOAL_RATIO, ...(note ? { note } : {}) },
         { metric: `tick-to-intent p99 @ ${run.rate.toLocaleString("en-US")} moving deltas/s`, value: `${run.subject.p99Ms} ms = ${run.p99Ratio}x floor (${run.floor.p99Ms} ms)`, goal: `<= ${P99_GOAL_RATIO}x floor`, met: !paused && run.subject.count > 0 && run.p99Ratio <= P99_GOAL_RATIO, ...(note ? { note } : {}) },
-        { metric: `MMS CPU per message @ ${run.rate.toLocaleString("en-US")} moving deltas/s`, value: `${run.mmsMicrosPerMessage} us (floor ${run.floorMicrosPerMessage} us)`, goal: "(reported)", met: null },
+        { metric: `MMS CPU per message @ ${run.rate.toLocaleString("en-US")} moving deltas/s`, value: `${run.mmsMicrosPerMessage} us (floor ${run.floorMicrosPerMessage} us, requote floor ${run.cycleFloorMicrosPerMessage} us)`, goal: "(reported)", met: null },
+        { metric: `requote floor @ ${run.rate.toLocaleString("en-US")} moving deltas/s (the contract's messaging, no logic)`, value: `p50 ${run.cycleFloor?.p50Ms} ms = ${ratio(run.cycleFloor?.p50Ms ?? Number.NaN, run.floor.p50Ms)}x floor, p99 ${run.cycleFloor?.p99Ms} ms = ${ratio(run.cycleFloor?.p99Ms ?? Number.NaN, run.floor.p99Ms)}x; the MMS ${run.cycleFloorP50Ratio}x / ${run.cycleFloorP99Ratio}x of it`, goal: "(reported)", met: null },
       ];
     });
     return finish({
-      method: `20 symbols, one level a side; every delta moves the mid 5 ticks (tolerance 2), so the MMS cancels in the step that handles it (the price-jump stop is off: jumpBps 0). Per rate, ${rounds} round(s) of a floor phase (${floorMs / 1000} s: the same kind of deltas on floor.md.*, the relay parses each and republishes {symbol, seq}, replies matched in order) and an MMS phase (${warmupMs / 1000} s warm-up + ${measureMs / 1000} s measured: deltas on md.*). Never both at once: in a floor phase the MMS gets only its heartbeats; in an MMS phase the floor gets nothing. MMS latency: bench publish of the delta -> arrival of the MMS's first CANCEL of that step on a core subscription to orders.> (the JetStream publish, before its ack); the delta is identified by the mid of the quote audit event of the same step (same ts). The exchange stub (own thread) answers at once, so the MMS re-quotes after each cancel; a delta arriving while both orders are still being cancelled makes no intent (coverage). Ratios: pooled MMS samples / pooled floor samples.`,
+      method: `20 symbols, one level a side; every delta moves the mid 5 ticks (tolerance 2), so the MMS cancels in the step that handles it (the price-jump stop is off: jumpBps 0). Per rate, ${rounds} round(s) of a floor phase (${floorMs / 1000} s: the same kind of deltas on floor.md.*, the relay parses each and republishes {symbol, seq}, replies matched in order), a requote-floor phase (${warmupMs / 1000} s warm-up + ${floorMs / 1000} s measured, deltas on cfloor.md.*: bench/cycle-floor.ts, one worker thread and connection per symbol doing the contract's messaging of each requote cycle with the MMS's own JetStream publisher and no logic, measured like the MMS) and an MMS phase (${warmupMs / 1000} s warm-up + ${measureMs / 1000} s measured: deltas on md.*). Never two at once: in a floor phase the MMS gets only its heartbeats; in an MMS phase the floors get nothing. MMS latency: bench publish of the delta -> arrival of the MMS's first CANCEL of that step on a core subscription to orders.> (the JetStream publish, before its ack); the delta is identified by the mid of the quote audit event of the same step (same ts). The exchange stub (own thread) answers at once, so the MMS re-quotes after each cancel; a delta arriving while both orders are still being cancelled makes no intent (coverage). Ratios: pooled MMS samples / pooled floor samples.`,
       goals,
-      data: { runs, rounds, floorMs, warmupMs, measureMs, stub: stubState.counts, mmsPid: mms.pid, floorPid: floor.pid },
+      data: { runs, rounds, floorMs, warmupMs, measureMs, stub: stubState.counts, mmsPid: mms.pid, floorPid: floor.pid, cycleFloorPid: cycleFloor.pid },
     });
   } finally {
     await teardown.run();

@@ -50,14 +50,17 @@ export function movingMid(k: number): number {
 
 /**
  * Whose deltas: the MMS's (`md.<SYMBOL>.delta`), the floor relay's (`floor.md.<SYMBOL>.delta`)
- * or the thread floor's (`tfloor.md.<SYMBOL>.delta`), each from books of their own.
+ * the thread floor's (`tfloor.md.<SYMBOL>.delta`) or the requote floor's
+ * (`cfloor.md.<SYMBOL>.delta`), each from books of their own.
  */
-export type FeedTarget = "mms" | "floor" | "thread-floor";
+export type FeedTarget = "mms" | "floor" | "thread-floor" | "cycle-floor";
 
 /** The subject prefix of the floor's copy of the market data (the MMS never sees it). */
 export const FLOOR_PREFIX = "floor.md";
 /** The thread floor's copy: one worker thread and one connection per symbol, as the MMS has. */
 export const THREAD_FLOOR_PREFIX = "tfloor.md";
+/** The requote floor's copy (bench/cycle-floor.ts): the contract's messaging of a requote cycle, no logic. */
+export const CYCLE_FLOOR_PREFIX = "cfloor.md";
 
 /**
  * The exchange's market data for a set of symbols on one connection: books with one seq
@@ -72,6 +75,7 @@ export class MarketFeed {
   private readonly order: SymbolBook[] = [];
   private readonly floorOrder: SymbolBook[] = [];
   private readonly threadFloorOrder: SymbolBook[] = [];
+  private readonly cycleFloorOrder: SymbolBook[] = [];
   private readonly responders: Subscription[] = [];
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private roundRobin = 0;
@@ -96,6 +100,7 @@ export class MarketFeed {
       this.order.push(book);
       this.floorOrder.push(this.newBook(symbol, FLOOR_PREFIX));
       this.threadFloorOrder.push(this.newBook(symbol, THREAD_FLOOR_PREFIX));
+      this.cycleFloorOrder.push(this.newBook(symbol, CYCLE_FLOOR_PREFIX));
     }
   }
 
@@ -155,7 +160,8 @@ export class MarketFeed {
 
   /** Publishes the next delta of the next symbol (round robin). */
   publishNextDelta(): void {
-    const book = (this.target === "mms" ? this.order : this.target === "floor" ? this.floorOrder : this.threadFloorOrder)[this.roundRobin]!;
+    const books = { mms: this.order, floor: this.floorOrder, "thread-floor": this.threadFloorOrder, "cycle-floor": this.cycleFloorOrder }[this.target];
+    const book = books[this.roundRobin]!;
     this.roundRobin = (this.roundRobin + 1) % this.order.length;
     this.publishDelta(book);
   }

@@ -5,7 +5,7 @@ import { exitWithParent } from "@mms/test-support";
 import { REPO_ROOT } from "./machine";
 import { stopChild } from "./teardown";
 
-export type MinimalVariant = "floor" | "kill-floor" | "hop" | "worker-conn" | "thread-floor";
+export type MinimalVariant = "floor" | "kill-floor" | "hop" | "worker-conn" | "thread-floor" | "cycle-floor";
 
 export interface MinimalConsumer {
   readonly variant: MinimalVariant;
@@ -16,10 +16,19 @@ export interface MinimalConsumer {
 /**
  * Starts `bench/minimal-consumers.ts <variant>` as its own process and waits for READY.
  * `prefix`: the market-data subject prefix of the floor (`floor.md` in alternating phases).
- * The child ends with the bench whatever the bench dies of (exitWithParent).
  */
-export async function startMinimalConsumer(variant: MinimalVariant, natsUrl: string, symbols: readonly string[], prefix?: string): Promise<MinimalConsumer> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "bench/minimal-consumers.ts"), variant, natsUrl, symbols.join(","), ...(prefix ? [prefix] : [])], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+export function startMinimalConsumer(variant: MinimalVariant, natsUrl: string, symbols: readonly string[], prefix?: string): Promise<MinimalConsumer> {
+  return startFloorProcess(variant, join(REPO_ROOT, "bench/minimal-consumers.ts"), [variant, natsUrl, symbols.join(","), ...(prefix ? [prefix] : [])]);
+}
+
+/** Starts `bench/cycle-floor.ts` (the requote floor: the contract's messaging of a cycle, no logic). */
+export function startCycleFloor(natsUrl: string, symbols: readonly string[]): Promise<MinimalConsumer> {
+  return startFloorProcess("cycle-floor", join(REPO_ROOT, "bench/cycle-floor.ts"), [natsUrl, symbols.join(",")]);
+}
+
+/** A floor as its own process, ready once it prints READY; it ends with the bench whatever the bench dies of (exitWithParent). */
+async function startFloorProcess(variant: MinimalVariant, script: string, args: readonly string[]): Promise<MinimalConsumer> {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
   exitWithParent(child);
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

@@ -6,6 +6,8 @@ import { getFreePort, MmsProcess as ServiceProcess, symbolConfig, type LogLine }
 import { RESULTS_DIRECTORY } from "./machine";
 
 export const BENCH_ACCOUNT = "BENCH_MM";
+/** The MMS's instance name in the bench: its audit events carry it. */
+export const BENCH_INSTANCE = "mms-bench";
 
 export function benchSymbols(count: number, prefix = "S"): string[] {
   return Array.from({ length: count }, (_, index) => `${prefix}${String(index).padStart(3, "0")}-PERP`);
@@ -56,7 +58,7 @@ export async function startMms(options: MmsProcessOptions): Promise<MmsProcess> 
   const httpPort = await getFreePort();
   const config: ServiceConfigInput = {
     account: BENCH_ACCOUNT,
-    instanceName: "mms-bench",
+    instanceName: BENCH_INSTANCE,
     leaseMs: 10_000,
     nats: { servers: [options.natsUrl] },
     http: { port: httpPort, host: "127.0.0.1" },

@@ -2,13 +2,13 @@ import { loadAverage, round } from "./machine";
 import { cpuSeconds } from "./proc";
 
 /**
- * One measured phase of a benchmark: either the floor (a minimal consumer) or the MMS
- * works, never both at once on the same cores. CPU is utime + stime of every thread of
+ * One measured phase of a benchmark: a floor (a minimal consumer) or the MMS works, never
+ * two at once on the same cores. CPU is utime + stime of every thread of
  * each process (/proc/<pid>/stat) over the phase.
  */
 export interface PhaseRecord {
-  /** "floor" or "mms": whose work the phase measures. */
-  readonly subject: "floor" | "mms";
+  /** Whose work the phase measures: a floor's ("floor", "cycleFloor") or the MMS's ("mms"), named as in the process ids. */
+  readonly subject: PhaseSubject;
   /** 1, 2, ...: floor and MMS phases of the same round are compared. */
   readonly round: number;
   readonly seconds: number;
@@ -24,10 +24,12 @@ export interface PhaseRecord {
   readonly microsPerMessage: number;
 }
 
+export type PhaseSubject = "floor" | "cycleFloor" | "mms";
+
 export type ProcessIds = Readonly<Record<string, number>>;
 
-/** Starts measuring; `finish` reads the counters again. `processes` must name the subject ("floor" or "mms"). */
-export function beginPhase(subject: "floor" | "mms", roundNumber: number, processes: ProcessIds) {
+/** Starts measuring; `finish` reads the counters again. `processes` must name the subject. */
+export function beginPhase(subject: PhaseSubject, roundNumber: number, processes: ProcessIds) {
   const loadAtStart = loadAverage()[0];
   const started = performance.now();
   const before = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSeconds(pid)]));
@@ -51,7 +53,7 @@ export function median(values: readonly number[]): number {
 }
 
 /** The subject's CPU per message and cores over its phases (medians), for a result's summary. */
-export function phaseSummary(phases: readonly PhaseRecord[], subject: "floor" | "mms") {
+export function phaseSummary(phases: readonly PhaseRecord[], subject: PhaseSubject) {
   const mine = phases.filter((phase) => phase.subject === subject);
   return {
     microsPerMessage: round(median(mine.map((phase) => phase.microsPerMessage)), 1),

@@ -1,6 +1,6 @@
 import type { BenchResult } from "./machine";
 import type { PhaseRecord } from "./phase";
-import type { LatencySummary } from "./stats";
+import { ratio as ratioOf, type LatencySummary } from "./stats";
 
 /** A markdown table. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly (string | number)[]>): string {
@@ -13,8 +13,8 @@ const triple = (summary: LatencySummary) => `${summary.p50Ms} / ${summary.p99Ms}
 /** Phases in order; `label` names the round when several rates share a table. */
 function phaseTable(phases: ReadonlyArray<PhaseRecord & { readonly label?: string }>): string {
   return table(
-    ["round", "phase", "s", "messages", "CPU us/msg (its own process)", "cores MMS / floor / nats / bench", "1-min load at start"],
-    phases.map((phase) => [phase.label ?? phase.round, phase.subject, phase.seconds, thousands(phase.messages), phase.microsPerMessage, `${phase.cores.mms ?? "-"} / ${phase.cores.floor ?? "-"} / ${phase.cores.natsServer ?? "-"} / ${phase.cores.bench ?? "-"}`, phase.loadAtStart]),
+    ["round", "phase", "s", "messages", "CPU us/msg (its own process)", "cores MMS / floor (the phase's) / nats / bench", "1-min load at start"],
+    phases.map((phase) => [phase.label ?? phase.round, phase.subject, phase.seconds, thousands(phase.messages), phase.microsPerMessage, `${phase.cores.mms ?? "-"} / ${(phase.subject === "cycleFloor" ? phase.cores.cycleFloor : phase.cores.floor) ?? "-"} / ${phase.cores.natsServer ?? "-"} / ${phase.cores.bench ?? "-"}`, phase.loadAtStart]),
   );
 }
 
@@ -61,6 +61,7 @@ interface LatencyRunView {
   rate: number;
   variant?: string;
   floor: LatencySummary;
+  cycleFloor?: LatencySummary;
   subject: LatencySummary;
   p50Ratio: number;
   p99Ratio: number;
@@ -70,6 +71,9 @@ interface LatencyRunView {
   phases?: PhaseRecord[];
   mmsMicrosPerMessage?: number;
   floorMicrosPerMessage?: number;
+  cycleFloorMicrosPerMessage?: number;
+  cycleFloorP50Ratio?: number;
+  cycleFloorP99Ratio?: number;
   requoteCycle?: { cancelToReport: LatencySummary; reportToNew: LatencySummary };
   achievedRate: number;
 }
@@ -90,8 +94,15 @@ function latencyDetail(result: BenchResult): string {
       run.requoteCycle ? `${run.requoteCycle.cancelToReport.p50Ms} / ${run.requoteCycle.reportToNew.p50Ms}` : "-",
     ]),
   );
+  const withCycleFloor = runs.filter((run) => run.cycleFloor !== undefined);
+  const cycle = withCycleFloor.length
+    ? `\n\nThe requote floor (\`bench/cycle-floor.ts\`: a worker thread and connection per symbol doing the contract's messaging of each requote cycle with the MMS's JetStream publisher, no logic), measured like the MMS:\n\n${table(
+        ["deltas/s", "requote floor p50 / p99 / p99.9 ms", "requote floor / floor p50 / p99", "MMS / requote floor p50 / p99", "CPU us/msg requote floor"],
+        withCycleFloor.map((run) => [thousands(run.rate), triple(run.cycleFloor!), `${ratioOf(run.cycleFloor!.p50Ms, run.floor.p50Ms)} / ${ratioOf(run.cycleFloor!.p99Ms, run.floor.p99Ms)}`, `${run.cycleFloorP50Ratio ?? "-"} / ${run.cycleFloorP99Ratio ?? "-"}`, run.cycleFloorMicrosPerMessage ?? "-"]),
+      )}`
+    : "";
   const phases = runs.flatMap((run) => (run.phases ?? []).map((phase) => ({ ...phase, label: `${thousands(run.rate)}/s #${phase.round}` })));
-  return phases.length ? `${main}\n\nPhases:\n\n${phaseTable(phases)}` : main;
+  return `${main}${cycle}${phases.length ? `\n\nPhases:\n\n${phaseTable(phases)}` : ""}`;
 }
 
 function overloadDetail(result: BenchResult): string {
