@@ -71,7 +71,7 @@ export class SymbolRuntime {
   private lastStatusAt = Number.NEGATIVE_INFINITY;
   private lastMarketStatus: string | undefined;
   private lastQueueDepth = -1;
-  private readonly progress: WorkerProgress | undefined;
+  private readonly progress: WorkerProgress;
   private readonly marketData: MarketDataIntake;
   /** Reused by every step: no closure or object per message. */
   private readonly moment: { at: number; readonly quotesPresent: () => boolean } = { at: 0, quotesPresent: () => quotesPresentNow(this.actor) };
@@ -96,13 +96,13 @@ export class SymbolRuntime {
     this.symbol = data.symbol.symbol;
     this.instance = data.service.instanceName;
     this.newOrderGate = new NewOrderGate(data.newOrderGate);
-    this.progress = data.progress ? new WorkerProgress(data.progress) : undefined;
+    this.progress = new WorkerProgress(data.progress);
     this.marketData = new MarketDataIntake({
       symbol: this.symbol,
       slowConsumerPending: RUNTIME_TIMINGS.slowConsumerPending,
       maxQueued: RUNTIME_TIMINGS.maxQueuedMarketData,
       dispatch: (event, parent, receivedAt) => this.dispatch(event, parent, receivedAt),
-      received: () => this.progress?.advance(),
+      received: () => this.progress.advance(),
       traceParentOf: (headers) => this.traceParentOf(headers),
       lag: (ageMs) => this.observability.marketDataReceived(ageMs),
       clock,
@@ -188,7 +188,7 @@ export class SymbolRuntime {
     this.timer.start();
     this.statusTimer = setInterval(() => {
       // Proof of life at idle: a worker stuck in a loop runs no interval either.
-      this.progress?.advance();
+      this.progress.advance();
       this.reportStatus(false);
       this.observability.statusChecked(RUNTIME_TIMINGS.statusCheckMs);
     }, RUNTIME_TIMINGS.statusCheckMs);
@@ -234,7 +234,7 @@ export class SymbolRuntime {
   /** Every input passes here: recorded, stepped, and its commands carried out in order. */
   dispatch(event: SymbolEvent, parent?: Context, receivedAt: number = performance.now()): void {
     // Progress for the supervisor: a worker busy on a flood keeps counting.
-    this.progress?.advance();
+    this.progress.advance();
     if (this.tracing) this.observability.traced(event, parent, () => this.step(event, receivedAt));
     else this.step(event, receivedAt);
   }
@@ -256,7 +256,7 @@ export class SymbolRuntime {
       if (command.kind === "EMIT_EVENT") this.events.publish(output.events[eventIndex++]!);
       else this.execute(command);
     }
-    if (eventIndex > 0) this.post({ kind: "EVENT_SEQ", symbol: this.symbol, lastEventSeq: this.stepper.lastEventSeq });
+    if (eventIndex > 0) this.progress.recordEventSeq(this.stepper.lastEventSeq);
     if (!this.changedNothingShown(event, output.commands)) this.statusChanged = true;
     this.moment.at = now;
     this.observability.stepped(event, output, receivedAt, monotonicNow, this.moment);
@@ -369,7 +369,7 @@ export class SymbolRuntime {
     const status = describeSymbol(this.actor, now);
     this.moment.at = now;
     this.observability.snapshot(status, symbolFigures(this.actor), this.moment);
-    this.post({ kind: "STATUS_UPDATE", symbol: this.symbol, status, lastEventSeq: this.stepper.lastEventSeq });
+    this.post({ kind: "STATUS_UPDATE", symbol: this.symbol, status });
   }
 
   /**

@@ -11,7 +11,7 @@ import type { MessagePort } from "node:worker_threads";
  */
 
 /** Raised with every change to a message or start data below: a worker of another build refuses to run. */
-export const THREAD_PROTOCOL_VERSION = 4;
+export const THREAD_PROTOCOL_VERSION = 5;
 
 type TraceCarrier = Readonly<Record<string, string>>;
 
@@ -36,8 +36,8 @@ export interface SymbolWorkerData extends WorkerStartData {
   readonly shutdownTimeoutMs: number;
   /** The NewOrderGate's memory: closed by the coordinator on SIGTERM or a kill, read by the worker before every NEW. */
   readonly newOrderGate?: SharedArrayBuffer;
-  /** The WorkerProgress counter: the worker advances it on every step, the supervisor judges liveness by it. */
-  readonly progress?: SharedArrayBuffer;
+  /** The WorkerProgress cells: the worker advances the counter on every step (the supervisor judges liveness by it) and stores its last event seq. */
+  readonly progress: SharedArrayBuffer;
 }
 
 export interface RiskWorkerData extends WorkerStartData {
@@ -126,14 +126,6 @@ export interface StatusUpdateMessage {
   readonly kind: "STATUS_UPDATE";
   readonly symbol: string;
   readonly status: SymbolStatus;
-  readonly lastEventSeq: number;
-}
-
-/** The actor emitted audit events: the coordinator numbers on from here if it must speak for the symbol. */
-export interface EventSeqMessage {
-  readonly kind: "EVENT_SEQ";
-  readonly symbol: string;
-  readonly lastEventSeq: number;
 }
 
 export interface MetricsMessage {
@@ -164,7 +156,6 @@ export type SymbolToCoordinator =
   | ControlResultMessage
   | StatusMessage
   | StatusUpdateMessage
-  | EventSeqMessage
   | MetricsMessage
   | LogRecordMessage
   | ShutdownCompleteMessage;

@@ -1,10 +1,13 @@
-/** Bytes of the shared buffer: the counter sits in the middle, alone on its cache line whatever the allocation's alignment. */
+/** Bytes of the shared buffer: the cells sit in the middle, alone on their cache line whatever the allocation's alignment. */
 const PADDED_BYTES = 192;
-const PADDED_CELL = 24;
+/** The step counter (Int32) and, on the same line, the last event seq (Float64: a seq outgrows 2^31 in a long run). */
+const PROGRESS_CELL = 24;
+const EVENT_SEQ_CELL = 13;
 
 /**
- * How far a worker has got, shared with the coordinator through memory rather than a
- * message: the worker adds one for every step it takes, the supervisor reads it. A worker
+ * How far a worker has got, shared with the coordinator through memory rather than
+ * messages: the worker adds one for every step it takes, the supervisor reads it; and the
+ * last audit event seq its actor stamped. A worker
  * busy on a flood keeps counting however long its messages queue; a worker stuck in a loop
  * does not. Int32 wraps around, which is fine: only "has it moved" is asked.
  *
@@ -14,19 +17,35 @@ const PADDED_CELL = 24;
  */
 export class WorkerProgress {
   private readonly cells: Int32Array;
-  private readonly cell: number;
+  private readonly seqs: Float64Array;
 
   constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(PADDED_BYTES)) {
+    if (buffer.byteLength < PADDED_BYTES) throw new Error(`a WorkerProgress buffer holds ${PADDED_BYTES} bytes, not ${buffer.byteLength}`);
     this.cells = new Int32Array(buffer);
-    this.cell = buffer.byteLength >= PADDED_BYTES ? PADDED_CELL : 0;
+    this.seqs = new Float64Array(buffer);
   }
 
   /** One more step taken. */
   advance(): void {
-    this.cells[this.cell] = (this.cells[this.cell]! + 1) | 0;
+    this.cells[PROGRESS_CELL] = (this.cells[PROGRESS_CELL]! + 1) | 0;
   }
 
   read(): number {
-    return Atomics.load(this.cells, this.cell);
+    return Atomics.load(this.cells, PROGRESS_CELL);
+  }
+
+  /**
+   * The seq of the last audit event the worker's actor stamped, stored after every step that
+   * emitted one: the coordinator numbers on from it when it must speak for the symbol (a dead
+   * or restarted worker). A plain store: an aligned Float64 element never tears, and the
+   * coordinator reads it only once the worker has stopped or failed. It replaced a message
+   * per step (a postMessage and a wake-up of the main thread, several per requote).
+   */
+  recordEventSeq(seq: number): void {
+    this.seqs[EVENT_SEQ_CELL] = seq;
+  }
+
+  lastEventSeq(): number {
+    return this.seqs[EVENT_SEQ_CELL]!;
   }
 }

@@ -16,7 +16,7 @@ import { RiskWorkerLink } from "./risk-link";
 import { shutDown } from "./shutdown";
 import { collectStatus, readinessOf, type Readiness } from "./status-service";
 import { handleSymbolMessage } from "./symbol-messages";
-import { SymbolSlots, type SymbolSlot } from "./symbol-slots";
+import { lastEventSeqOf, SymbolSlots, type SymbolSlot } from "./symbol-slots";
 import { SymbolVoice } from "./symbol-voice";
 import { DEFAULT_SUPERVISOR_OPTIONS, Supervisor, type WorkerFailure } from "./supervisor";
 import { WorkerFailureResponse } from "./worker-failure-response";
@@ -75,8 +75,6 @@ export class Coordinator implements ServiceHandle {
   private readonly failures: WorkerFailureResponse;
   /** One per running worker, by symbol (a restarted worker gets a fresh one). */
   private readonly newOrderGates = new Map<string, NewOrderGate>();
-  /** Each running worker's progress counter, by symbol (a restarted worker gets a fresh one). */
-  private readonly progress = new Map<string, WorkerProgress>();
   private readonly supervisor: Supervisor;
   private readonly pool: SymbolWorkerPool;
   private readonly controlRequests: RequestTracker<ControlResult>;
@@ -112,7 +110,7 @@ export class Coordinator implements ServiceHandle {
       workerData: (slot) => this.symbolWorkerData(slot),
       connectRisk: (symbol, port) => this.risk.connectSymbol(symbol, port),
       onSpawned: (slot) => {
-        const progress = this.progress.get(slot.symbol);
+        const progress = slot.progress;
         this.supervisor.watch(slot.symbol, progress ? () => progress.read() : undefined);
       },
       onMessage: (slot, message) => handleSymbolMessage(slot, message, { supervisor: this.supervisor, pool: this.pool, controlRequests: this.controlRequests, statusRequests: this.statusRequests, metrics: this.metrics, logger }),
@@ -181,8 +179,11 @@ export class Coordinator implements ServiceHandle {
     const { config, options } = this;
     const gate = new NewOrderGate();
     this.newOrderGates.set(slot.symbol, gate);
+    // Read before the new worker's cells replace the last one's: it numbers on from there.
+    const lastEventSeq = lastEventSeqOf(slot);
+    slot.lastEventSeq = lastEventSeq;
     const progress = new WorkerProgress();
-    this.progress.set(slot.symbol, progress);
+    slot.progress = progress;
     return {
       newOrderGate: gate.buffer,
       progress: progress.buffer,
@@ -192,7 +193,7 @@ export class Coordinator implements ServiceHandle {
       // The ORDERS stream drops a repeated Nats-Msg-Id (intentId) as a duplicate, and MMS_EVENTS a
       // repeated event id: a restarted actor must neither reuse the ids nor restart the seq.
       runId: slot.restarts === 0 ? this.runId : `${this.runId}r${slot.restarts}`,
-      lastEventSeq: slot.lastEventSeq,
+      lastEventSeq,
       leaseRequired: options.useLeases ?? true,
       recordingPath: options.recordingDirectory ? `${options.recordingDirectory}/${slot.symbol}.jsonl` : undefined,
       traceCarrier: undefined,

@@ -29,10 +29,6 @@ export function handleSymbolMessage(slot: SymbolSlot, message: SymbolToCoordinat
       return;
     case "STATUS_UPDATE":
       slot.lastStatus = message.status;
-      slot.lastEventSeq = Math.max(slot.lastEventSeq, message.lastEventSeq);
-      return;
-    case "EVENT_SEQ":
-      slot.lastEventSeq = Math.max(slot.lastEventSeq, message.lastEventSeq);
       return;
     case "CONTROL_RESULT":
       sinks.controlRequests.answer(message.requestId, message.result.symbol, message.result);

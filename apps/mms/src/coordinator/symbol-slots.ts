@@ -1,6 +1,7 @@
 import type { Worker } from "node:worker_threads";
 import type { SymbolConfig, SymbolStatus } from "@mms/contracts/runtime";
 import type { CoordinatorToSymbol } from "../thread-protocol";
+import type { WorkerProgress } from "../worker-progress";
 
 /** What the coordinator knows of one symbol and its worker. */
 export interface SymbolSlot {
@@ -10,7 +11,10 @@ export interface SymbolSlot {
   failed: boolean;
   recovered: boolean;
   lastStatus: SymbolStatus;
+  /** Read through lastEventSeqOf: the running worker's own seqs are in its progress cells; this holds the coordinator's and those of workers before it. */
   lastEventSeq: number;
+  /** The running (or last) worker's shared cells: its step counter and its last event seq. */
+  progress: WorkerProgress | undefined;
   leaseHeld: boolean;
   shutdownComplete: (() => void) | undefined;
   /** Workers started after a failure: each gets its own id prefix. */
@@ -23,6 +27,11 @@ export interface SymbolSlot {
 /** Before the worker's first heartbeat nothing is known of the inventory: null figures, never "0". `now`: when its worker is (re)started. */
 export function startupStatus(config: SymbolConfig, now: number): SymbolStatus {
   return { symbol: config.symbol, state: "PAUSED", reason: "STARTUP", stoppedAt: now, detail: "starting: worker not running yet", operator: null, resumeBlockers: ["STARTUP"], mode: config.mode, position: null, avgEntryPx: null, realizedPnl: null, unrealizedPnl: null, fees: null, openOrders: [] };
+}
+
+/** The last audit event seq stamped for the symbol, by its workers or by the coordinator for it. */
+export function lastEventSeqOf(slot: SymbolSlot): number {
+  return Math.max(slot.lastEventSeq, slot.progress?.lastEventSeq() ?? 0);
 }
 
 /** A worker runs for it, or will: messages reach its actor and it is expected to answer. */
@@ -44,6 +53,7 @@ export class SymbolSlots {
         recovered: false,
         lastStatus: startupStatus(config, now),
         lastEventSeq: 0,
+        progress: undefined,
         leaseHeld: false,
         shutdownComplete: undefined,
         waitingToStart: true,

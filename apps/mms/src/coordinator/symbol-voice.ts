@@ -4,7 +4,7 @@ import type { StreamPublisher } from "@mms/nats-adapter";
 import { sendCancelAll } from "../cancel-all-sender";
 import { EventStamper } from "../event-stamper";
 import type { Clock } from "./clock";
-import type { SymbolSlot } from "./symbol-slots";
+import { lastEventSeqOf, type SymbolSlot } from "./symbol-slots";
 
 const encoder = new TextEncoder();
 const PUBLISH_TIMEOUT_MS = 2000;
@@ -65,7 +65,7 @@ export class SymbolVoice {
 
   /** Stored in order; a failure is logged, not retried (the symbol is already HALTED). */
   async publishEvents(slot: SymbolSlot, bodies: readonly AuditEventBody[], mode = slot.config.mode): Promise<void> {
-    const stamper = new EventStamper(slot.symbol, this.settings.instance, slot.lastEventSeq);
+    const stamper = new EventStamper(slot.symbol, this.settings.instance, lastEventSeqOf(slot));
     for (const body of bodies) await this.store(stamper, body, mode);
     slot.lastEventSeq = stamper.lastSeq;
   }

@@ -4,6 +4,7 @@ import { createLogger } from "@mms/logging";
 import { symbolConfig, TEST_RISK, testAccount, useNatsServer, waitFor } from "@mms/test-support";
 import { THREAD_PROTOCOL_VERSION, type SymbolToCoordinator, type SymbolWorkerData } from "../../src/thread-protocol";
 import { SymbolRuntime } from "../../src/symbol-runtime";
+import { WorkerProgress } from "../../src/worker-progress";
 import { readAuditEvents } from "../support/audit-events";
 
 // The coordinator is connected and routes control messages at once; a symbol's worker may
@@ -15,6 +16,7 @@ const BTC = "BTCUSDT-PERP";
 test("a control message handled before the worker's NATS connection is up is still written to MMS_EVENTS as seq 1", async () => {
   await ensureEventsStream(await jetstreamManager(nats.client));
   const instance = `mms-early-${Math.random().toString(36).slice(2, 8)}`;
+  const progress = new WorkerProgress();
   const data: SymbolWorkerData = {
     protocolVersion: THREAD_PROTOCOL_VERSION,
     service: { account: testAccount(), instanceName: instance, nats: { servers: [nats.url] }, risk: { ...TEST_RISK, rejectStorm: TEST_RISK.rejectStorm!, maxLagMs: 2000 }, logging: { level: "error" } } as SymbolWorkerData["service"],
@@ -24,12 +26,15 @@ test("a control message handled before the worker's NATS connection is up is sti
     recordingPath: undefined,
     traceCarrier: undefined,
     shutdownTimeoutMs: 2000,
+    progress: progress.buffer,
   };
   const posted: SymbolToCoordinator[] = [];
   const runtime = new SymbolRuntime(data, (message) => posted.push(message), createLogger({ level: "error", service: "mms", instance }));
   // Before start(): the worker has no connection yet.
   runtime.dispatchFromCoordinator({ kind: "CONTROL", requestId: "r1", command: "resume" }, undefined);
   expect(posted).toContainEqual(expect.objectContaining({ kind: "CONTROL_RESULT", result: expect.objectContaining({ accepted: false, reason: "OPERATOR_REQUIRED" }) }));
+  // The coordinator would number on from here if it had to speak for the symbol.
+  expect(progress.lastEventSeq()).toBe(1);
   await runtime.start();
   try {
     await waitFor(async () => (await readAuditEvents(nats.client, BTC, instance)).some((event) => event.seq === 1), { timeoutMs: 5000, description: "seq 1 in MMS_EVENTS" });

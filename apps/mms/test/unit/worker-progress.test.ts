@@ -16,6 +16,14 @@ const BUSY = `
   while (Date.now() < until) progress.advance();
   parentPort.postMessage("done");
 `;
+const RECORDS_SEQ = `
+  const { parentPort, workerData } = require("node:worker_threads");
+  const { WorkerProgress } = require(workerData.module);
+  const progress = new WorkerProgress(workerData.buffer);
+  progress.recordEventSeq(7);
+  progress.recordEventSeq(workerData.busyMs);
+  parentPort.postMessage("started");
+`;
 const STUCK = `
   const { parentPort, workerData } = require("node:worker_threads");
   const { WorkerProgress } = require(workerData.module);
@@ -62,4 +70,16 @@ describe("worker progress across threads", () => {
     expect(failedWhileBusy).not.toContain("BUSY");
     expect(stuckFailure()?.failure).toMatchObject({ kind: "WORKER_FAILED", cause: "SILENT" });
   }, 30_000);
+
+  test("the last event seq a worker stored is what the coordinator reads, past 2^31 too (the coordinator numbers on from it)", async () => {
+    const beyondInt32 = 2 ** 31 + 12_345;
+    const { progress, worker } = await start(RECORDS_SEQ, beyondInt32);
+    await new Promise((resolve) => worker.once("exit", resolve));
+    expect(progress.lastEventSeq()).toBe(beyondInt32);
+    expect(new WorkerProgress().lastEventSeq()).toBe(0);
+  });
+
+  test("a buffer too small for the padded cells is refused at once", () => {
+    expect(() => new WorkerProgress(new SharedArrayBuffer(8))).toThrow(/holds 192 bytes, not 8/);
+  });
 });
