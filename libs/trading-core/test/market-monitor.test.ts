@@ -1,4 +1,5 @@
-import { Big, MarketMonitor, spreadBps } from "../src";
+import fc from "fast-check";
+import { Big, MarketMonitor, spreadBps, type Decimal } from "../src";
 
 const settings = { staleMs: 3000, maxLagMs: 2000, volatilitySampleMs: 1000, volatilityWindow: 60 };
 
@@ -54,6 +55,30 @@ describe("MarketMonitor", () => {
     monitor.sampleMid(2000, new Big("100"));
     // three samples of 100: the ignored 200 never entered the window
     expect(monitor.volatilityBps().toFixed()).toBe("0");
+  });
+
+  test("volatility from the running sums is the two-pass sample deviation of the window's returns, to its last place, however many samples left the window", () => {
+    /** The textbook formula over the window, as the monitor once computed it each second. */
+    const twoPass = (mids: readonly Decimal[]): Decimal => {
+      const returns = mids.slice(1).map((mid, index) => mid.minus(mids[index]!).div(mids[index]!).times(10000).round(8));
+      if (returns.length < 2) return new Big(0);
+      const mean = returns.reduce((sum, value) => sum.plus(value), new Big(0)).div(returns.length);
+      return returns.reduce((sum, value) => sum.plus(value.minus(mean).pow(2)), new Big(0)).div(returns.length - 1).sqrt().round(4);
+    };
+    let beyondWindow = 0;
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 2_000_000 }), { minLength: 1, maxLength: 90, size: "max" }), (tenths) => {
+        if (tenths.length > 21) beyondWindow += 1;
+        const monitor = new MarketMonitor({ ...settings, volatilityWindow: 20 });
+        const mids = tenths.map((value) => new Big(value).div(10));
+        mids.forEach((mid, index) => monitor.sampleMid(index * 1000, mid));
+        const expected = twoPass(mids.slice(-21));
+        expect(monitor.volatilityBps().minus(expected).abs().lte("0.0001")).toBe(true);
+      }),
+      { seed: 20261202, numRuns: 300 },
+    );
+    // Most series outlast the window: the evictions from the running sums were exercised.
+    expect(beyondWindow).toBeGreaterThan(150);
   });
 
   test("spreadBps is the book width over the mid", () => {
