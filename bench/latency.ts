@@ -170,6 +170,12 @@ function phaseTimes(options: BenchOptions) {
   return { rounds: options.quick ? 1 : 2, floorMs: options.quick ? 3000 : 10_000, warmupMs: options.quick ? 1000 : 3000, measureMs: options.quick ? 4000 : 20_000 };
 }
 
+const REQUOTE_FLOOR_LAYOUTS = {
+  threads: "one worker thread and connection per symbol (the MMS's design)",
+  single: "every symbol on the main thread over one connection (--requote-floor-layout single)",
+  hop: "one connection on the main thread and a worker thread per symbol, messages crossing by postMessage a turn's worth at a time (--requote-floor-layout hop)",
+} as const;
+
 export const P50_GOAL_RATIO = 1.5;
 export const P99_GOAL_RATIO = 2;
 
@@ -195,7 +201,7 @@ export async function runLatency(options: BenchOptions): Promise<BenchResult> {
     feed.answerSnapshots();
     feed.startHeartbeats(500);
     const floor = teardown.add(await startMinimalConsumer("floor", server.url, symbols, FLOOR_PREFIX), (started) => started.stop());
-    const cycleFloor = teardown.add(await startCycleFloor(server.url, symbols), (started) => started.stop());
+    const cycleFloor = teardown.add(await startCycleFloor(server.url, symbols, options.requoteFloorLayout), (started) => started.stop());
     // The synthetic mid climbs 0.5 a delta (and wraps every 1,000): the price-jump stop (jumpBps, contract "Protection stops") is off, or it would pause every symbol within a second.
     const mms = teardown.add(await startMms({ name: "tick-to-intent", natsUrl: server.url, symbols: symbols.map((symbol) => benchSymbolConfig(symbol, { jumpBps: "0" })), env: options.mmsEnv("tick-to-intent") }), (started) => started.stop());
     const alerts = teardown.add(new AlertWatch(), (watch) => watch.stop());
@@ -306,9 +312,9 @@ export async function runLatency(options: BenchOptions): Promise<BenchResult> {
       ];
     });
     return finish({
-      method: `20 symbols, one level a side; every delta moves the mid 5 ticks (tolerance 2), so the MMS cancels in the step that handles it (the price-jump stop is off: jumpBps 0). Per rate, ${rounds} round(s) of a floor phase (${floorMs / 1000} s: the same kind of deltas on floor.md.*, the relay parses each and republishes {symbol, seq}, replies matched in order), a requote-floor phase (${warmupMs / 1000} s warm-up + ${floorMs / 1000} s measured, deltas on cfloor.md.*: bench/cycle-floor.ts, one worker thread and connection per symbol doing the contract's messaging of each requote cycle with the MMS's own JetStream publisher and no logic, measured like the MMS) and an MMS phase (${warmupMs / 1000} s warm-up + ${measureMs / 1000} s measured: deltas on md.*). Never two at once: in a floor phase the MMS gets only its heartbeats; in an MMS phase the floors get nothing. MMS latency: bench publish of the delta -> arrival of the MMS's first CANCEL of that step on a core subscription to orders.> (the JetStream publish, before its ack); the delta is identified by the mid of the quote audit event of the same step (same ts). The exchange stub (own thread) answers at once, so the MMS re-quotes after each cancel; a delta arriving while both orders are still being cancelled makes no intent (coverage). Ratios: pooled MMS samples / pooled floor samples.`,
+      method: `20 symbols, one level a side; every delta moves the mid 5 ticks (tolerance 2), so the MMS cancels in the step that handles it (the price-jump stop is off: jumpBps 0). Per rate, ${rounds} round(s) of a floor phase (${floorMs / 1000} s: the same kind of deltas on floor.md.*, the relay parses each and republishes {symbol, seq}, replies matched in order), a requote-floor phase (${warmupMs / 1000} s warm-up + ${floorMs / 1000} s measured, deltas on cfloor.md.*: bench/cycle-floor.ts, ${REQUOTE_FLOOR_LAYOUTS[options.requoteFloorLayout]} doing the contract's messaging of each requote cycle with the MMS's own JetStream publisher and no logic, measured like the MMS) and an MMS phase (${warmupMs / 1000} s warm-up + ${measureMs / 1000} s measured: deltas on md.*). Never two at once: in a floor phase the MMS gets only its heartbeats; in an MMS phase the floors get nothing. MMS latency: bench publish of the delta -> arrival of the MMS's first CANCEL of that step on a core subscription to orders.> (the JetStream publish, before its ack); the delta is identified by the mid of the quote audit event of the same step (same ts). The exchange stub (own thread) answers at once, so the MMS re-quotes after each cancel; a delta arriving while both orders are still being cancelled makes no intent (coverage). Ratios: pooled MMS samples / pooled floor samples.`,
       goals,
-      data: { runs, rounds, floorMs, warmupMs, measureMs, stub: stubState.counts, mmsPid: mms.pid, floorPid: floor.pid, cycleFloorPid: cycleFloor.pid },
+      data: { runs, rounds, floorMs, warmupMs, measureMs, stub: stubState.counts, mmsPid: mms.pid, floorPid: floor.pid, cycleFloorPid: cycleFloor.pid, requoteFloorLayout: options.requoteFloorLayout },
     });
   } finally {
     await teardown.run();

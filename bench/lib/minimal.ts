@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import { exitWithParent } from "@mms/test-support";
 import { REPO_ROOT } from "./machine";
+import type { CycleFloorLayout } from "../cycle-floor";
 import { stopChild } from "./teardown";
 
 export type MinimalVariant = "floor" | "kill-floor" | "hop" | "worker-conn" | "thread-floor" | "cycle-floor";
@@ -21,9 +22,9 @@ export function startMinimalConsumer(variant: MinimalVariant, natsUrl: string, s
   return startFloorProcess(variant, join(REPO_ROOT, "bench/minimal-consumers.ts"), [variant, natsUrl, symbols.join(","), ...(prefix ? [prefix] : [])]);
 }
 
-/** Starts `bench/cycle-floor.ts` (the requote floor: the contract's messaging of a cycle, no logic). */
-export function startCycleFloor(natsUrl: string, symbols: readonly string[]): Promise<MinimalConsumer> {
-  return startFloorProcess("cycle-floor", join(REPO_ROOT, "bench/cycle-floor.ts"), [natsUrl, symbols.join(",")]);
+/** Starts `bench/cycle-floor.ts` (the requote floor: the contract's messaging of a cycle, no logic) in a layout. */
+export function startCycleFloor(natsUrl: string, symbols: readonly string[], layout: CycleFloorLayout = "threads"): Promise<MinimalConsumer> {
+  return startFloorProcess("cycle-floor", join(REPO_ROOT, "bench/cycle-floor.ts"), [natsUrl, symbols.join(","), layout]);
 }
 
 /** A floor as its own process, ready once it prints READY; it ends with the bench whatever the bench dies of (exitWithParent). */

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { CycleFloorLayout } from "../cycle-floor";
 import { RESULTS_DIRECTORY } from "./machine";
 
 /** Every benchmark; the issue-12 goals first (the default run), then the soak and the design studies. */
@@ -12,6 +13,8 @@ export interface BenchOptions {
   /** Short phases for building and debugging the harness; results are marked quick (and never shown as results in docs/performance.md). */
   readonly quick: boolean;
   readonly only: ReadonlySet<BenchmarkName>;
+  /** Tick-to-intent: the requote floor's layout (`threads`, the MMS's design; `single`: one thread and connection for every symbol; `hop`: one connection, a worker thread per symbol). */
+  readonly requoteFloorLayout: CycleFloorLayout;
   /** Tick-to-intent / connections rates (deltas per second in total). */
   readonly rates: readonly number[] | undefined;
   /** Throughput steps (messages per second in total). */
@@ -39,6 +42,11 @@ function numbers(value: string | undefined): number[] | undefined {
   return value.split(",").map((part) => Number(part.trim().replace(/k$/i, "000")));
 }
 
+function requoteFloorLayout(text: string | undefined): CycleFloorLayout {
+  if (text === undefined || text === "threads" || text === "single" || text === "hop") return text ?? "threads";
+  throw new Error(`--requote-floor-layout is threads, single or hop, not "${text}"`);
+}
+
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const flag = (name: string) => argv.includes(`--${name}`);
   const value = (name: string) => {
@@ -61,6 +69,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     quick: flag("quick"),
     only,
     rates: numbers(value("rates")),
+    requoteFloorLayout: requoteFloorLayout(value("requote-floor-layout")),
     steps: numbers(value("steps")),
     overloadRate: number("overload-rate"),
     trials: number("trials"),
@@ -80,5 +89,5 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
 
 export const USAGE = `npm run bench -- [--quick] [--only ${BENCHMARKS.join(",")}]
   [--steps 5k,10k,20k,30k,40k,50k] [--rates 1000,5000] [--overload-rate 100k] [--trials 100] [--kill-symbols 50]
-  [--reports 1000000] [--soak-minutes 30] [--soak-fast-fills] [--profile]
+  [--reports 1000000] [--soak-minutes 30] [--soak-fast-fills] [--profile] [--requote-floor-layout threads|single|hop]
 Without --only: ${DEFAULT_BENCHMARKS.join(", ")} (the soak and the design studies run only when named).`;

@@ -48,7 +48,7 @@ const BENCHMARK_LIST = [
   "| --- | --- | --- |",
   "| throughput | 20 ACTIVE symbols, depth-only deltas (no intent due) in steps of 5k, 10k, 20k, 30k, 40k, 50k msg/s from two paced publisher threads; 15 s a step, 60 s at 50k, each after a 10 s floor phase; stops at the first step not held | ~5 min |",
   "| idle | 20 ACTIVE symbols with quotes resting, one TRADING heartbeat a second a symbol (what keeps them out of MD_STALE); cores over 2 x 30 s, alternating with the floor | ~2 min |",
-  "| tick-to-intent | 20 symbols, every delta moves the mid 5 ticks; delta -> first CANCEL intent at 1,000 and 5,000 deltas/s, 2 rounds of floor 10 s / MMS 23 s per rate | ~3 min |",
+  "| tick-to-intent | 20 symbols, every delta moves the mid 5 ticks; delta -> first CANCEL intent at 1,000 and 5,000 deltas/s, 2 rounds of floor 10 s / requote floor 13 s / MMS 23 s per rate; the requote floor (`bench/cycle-floor.ts`) does only the contract's messaging of each requote cycle, to show what the contract itself costs | ~4 min |",
   "| overload | twice the highest rate throughput held (or `--overload-rate`) for 20 s; then: no HALTED / WORKER_FAILED, every BUS_LAG names data older than maxLagMs, every symbol ACTIVE again on resume | ~1.5 min |",
   "| kill | 50 ACTIVE symbols, core publish of `mms.control.all.kill`; time to the 50th CANCEL_ALL and its JetStream ack, 100 trials each after a floor trial; the ORDERS stream read back at the end | ~3-4 min |",
   "| startup | bare isolates and the per-kind worker breakdown, then the MMS with 1 and with 100 symbols from an empty EXEC: to ready, to all PAUSED/STARTUP, to resumable; CPU seconds; RSS total and per actor | ~2-3 min |",
@@ -94,6 +94,7 @@ export function writePerformanceDoc(includeQuick = false): string {
   lines.push("npm run bench -- --quick                        # short phases, few trials: proves the harness works (figures are noise)");
   lines.push("npm run bench -- --only throughput,overload     # some of them (also: idle, tick-to-intent, kill, startup, recovery, nats-connections, actor-micro)");
   lines.push("npm run bench -- --only throughput --steps 10k,20k --profile   # CPU profiles of the MMS (main + every worker)");
+  lines.push("npm run bench -- --only tick-to-intent --requote-floor-layout single   # the requote floor in another layout (single, hop; threads is the MMS's)");
   lines.push("npx tsx bench/profile-summary.ts bench/results/profiles/throughput --last 20");
   lines.push("```", "");
   lines.push("Results go to `bench/results/<name>.json` (a `--quick` run writes `<name>.quick.json`, kept out of git, and builds `bench/results/performance.quick.md` instead of this page).", "");
