@@ -1,7 +1,7 @@
 import { createInbox, headers as createHeaders, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
 import { performance } from "node:perf_hooks";
 
-export type PublishFailureReason = "TIMEOUT" | "NO_STREAM" | "ERROR";
+export type PublishFailureReason = "TIMEOUT" | "NO_STREAM" | "PERMISSION_DENIED" | "ERROR";
 
 export type StreamPublishResult =
   | { readonly kind: "ACKED"; readonly stream: string; readonly seq: number; readonly duplicate: boolean }
@@ -19,6 +19,7 @@ export interface StreamPublishOptions {
 interface AwaitedAck {
   readonly settle: (result: StreamPublishResult) => void;
   readonly deadline: number;
+  readonly subject: string;
 }
 
 const MESSAGE_ID_HEADER = "Nats-Msg-Id";
@@ -42,6 +43,13 @@ function readAck(message: Msg): StreamPublishResult {
   if (ack.error) return failed("ERROR", String(ack.error.description ?? "JetStream error"));
   if (typeof ack.stream !== "string" || ack.stream === "" || typeof ack.seq !== "number") return failed("ERROR", "invalid ack response");
   return { kind: "ACKED", stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate === true };
+}
+
+/** nats.js's PermissionViolationError for a publish, by its fields (another build of nats-core may have made it, so not by instanceof). */
+function publishViolation(error: Error): { readonly subject: string; readonly message: string } | undefined {
+  const fields = error as Error & { operation?: unknown; subject?: unknown };
+  if (error.name !== "PermissionViolationError" || fields.operation !== "publish" || typeof fields.subject !== "string") return undefined;
+  return { subject: fields.subject, message: error.message };
 }
 
 /**
@@ -68,6 +76,25 @@ export class StreamPublisher {
   ) {
     // As nats.js does for its requests: whatever is still awaited when the connection closes fails at once.
     void connection.closed().then(() => this.failAll("connection closed"));
+    void this.watchPermissionViolations();
+  }
+
+  /**
+   * A publish the user may not make is dropped by the server, which says so only with an
+   * asynchronous -ERR naming the subject: no ack would ever come. Every publish awaited on that
+   * subject fails at once (PERMISSION_DENIED) instead of as a TIMEOUT at its deadline.
+   */
+  private async watchPermissionViolations(): Promise<void> {
+    for await (const status of this.connection.status()) {
+      const violation = status.type === "error" ? publishViolation(status.error) : undefined;
+      if (!violation) continue;
+      const { subject, message } = violation;
+      for (const [token, waiting] of this.awaited) {
+        if (waiting.subject !== subject) continue;
+        this.awaited.delete(token);
+        waiting.settle(failed("PERMISSION_DENIED", message));
+      }
+    }
   }
 
   /** Acks not yet answered nor timed out. */
@@ -91,7 +118,7 @@ export class StreamPublisher {
         return;
       }
       const deadline = this.clock() + options.timeoutMs;
-      this.awaited.set(token, { settle, deadline });
+      this.awaited.set(token, { settle, deadline, subject });
       if (deadline < this.timerAt) this.armTimer(deadline);
     });
   }
