@@ -19,4 +19,4 @@ export type { MetaClusterView, NatsCluster, NatsClusterNode, NatsClusterOptions 
 export { createReplicatedMmsStreams, MMS_STREAM_NAMES, OWNERS_STREAM, replicasCurrent, waitForReplicasCurrent } from "./replicated-streams";
 export type { ReplicatedStreamsOptions } from "./replicated-streams";
 export { HoldPoint, startTcpProxy } from "./tcp-proxy";
-export type { HeldConnection, TcpProxy } from "./tcp-proxy";
+export type { HeldConnection, ServerFrameFilter, TcpProxy } from "./tcp-proxy";

@@ -51,6 +51,36 @@ function countMarkers(marker: Buffer, tail: Buffer, chunk: Buffer): number {
   return found;
 }
 
+/** Decides, for each whole NATS protocol frame the server sends (a control line, or MSG/HMSG with its payload), whether the client gets it. */
+export type ServerFrameFilter = (frame: Buffer) => "PASS" | "DROP";
+
+/**
+ * Splits what a NATS server sends into whole frames: a line ending in CRLF, except MSG and
+ * HMSG, whose line names the size of the payload (and its CRLF) that follows.
+ */
+class ServerFrames {
+  private pending: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): Buffer[] {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    const frames: Buffer[] = [];
+    for (;;) {
+      const lineEnd = this.pending.indexOf("\r\n");
+      if (lineEnd === -1) break;
+      const line = this.pending.subarray(0, lineEnd).toString("latin1");
+      let length = lineEnd + 2;
+      if (line.startsWith("MSG ") || line.startsWith("HMSG ")) {
+        const size = Number(line.slice(line.lastIndexOf(" ") + 1));
+        length += size + 2;
+      }
+      if (this.pending.length < length) break;
+      frames.push(this.pending.subarray(0, length));
+      this.pending = this.pending.subarray(length);
+    }
+    return frames;
+  }
+}
+
 /** One client connection and its own connection to the server. */
 class ProxiedConnection {
   private held: Buffer[] | undefined;
@@ -58,14 +88,16 @@ class ProxiedConnection {
   private countedFor: Armed | undefined;
   private passed = 0;
   private tail: Buffer = Buffer.alloc(0);
+  private readonly frames = new ServerFrames();
 
   constructor(
     private readonly client: Socket,
     private readonly server: Socket,
     private readonly holdPoint: HoldPoint | undefined,
+    private readonly filter: ServerFrameFilter | undefined,
   ) {
     client.on("data", (chunk: Buffer) => server.write(chunk));
-    server.on("data", (chunk: Buffer) => this.fromServer(chunk));
+    server.on("data", (chunk: Buffer) => (filter ? this.fromServerFiltered(chunk) : this.fromServer(chunk)));
     // A server that dies ends its client's connection too, but only after what is held.
     server.on("close", () => {
       this.serverClosed = true;
@@ -96,6 +128,12 @@ class ProxiedConnection {
     this.holdPoint!.take(armed, { passed: this.passed, release: () => this.release() });
   }
 
+  /** Whole frames only, so a dropped one leaves the stream well formed. */
+  private fromServerFiltered(chunk: Buffer): void {
+    const passed = this.frames.push(chunk).filter((frame) => this.filter!(frame) === "PASS");
+    if (passed.length > 0) this.fromServer(Buffer.concat(passed));
+  }
+
   private release(): void {
     const held = this.held ?? [];
     this.held = undefined;
@@ -120,12 +158,13 @@ export interface TcpProxy {
 /**
  * Listens on a free 127.0.0.1 port and forwards each connection to 127.0.0.1:`targetPort`
  * (a server that is down: the client's connection is closed at once, as a refused connect).
+ * With `filter`, the server's bytes pass frame by frame (NATS protocol only).
  */
-export async function startTcpProxy(targetPort: number, holdPoint?: HoldPoint): Promise<TcpProxy> {
+export async function startTcpProxy(targetPort: number, holdPoint?: HoldPoint, filter?: ServerFrameFilter): Promise<TcpProxy> {
   const connections = new Set<ProxiedConnection>();
   const server: Server = createServer({ noDelay: true }, (client) => {
     const upstream = createConnection({ host: "127.0.0.1", port: targetPort, noDelay: true });
-    const connection = new ProxiedConnection(client, upstream, holdPoint);
+    const connection = new ProxiedConnection(client, upstream, holdPoint, filter);
     connections.add(connection);
     client.on("close", () => connections.delete(connection));
   });

@@ -91,3 +91,27 @@ test("a server that closes while its client is held: the client gets what was he
   await ended;
   expect(received()).toBe("MSG a 1\r\nMSG a 2\r\n");
 });
+
+test("a frame filter drops whole NATS frames, however the server's bytes are split, and passes the rest in order", async () => {
+  const filtered = await startTcpProxy((server.address() as { port: number }).port, undefined, (frame) => (frame.includes("408 Request Timeout") ? "DROP" : "PASS"));
+  try {
+    const socket = createConnection({ host: "127.0.0.1", port: filtered.port });
+    sockets.push(socket);
+    let text = "";
+    socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+    await new Promise((resolve) => socket.once("connect", resolve));
+    const upstream = await serverSide;
+    const status = "NATS/1.0 408 Request Timeout\r\n\r\n";
+    const kept = "NATS/1.0 100 Idle Heartbeat\r\n\r\n";
+    const bytes = `PING\r\nHMSG _INBOX.a 1 ${status.length} ${status.length}\r\n${status}\r\nMSG exec.A.B 2 5\r\nhello\r\nHMSG _INBOX.a 1 ${kept.length} ${kept.length}\r\n${kept}\r\n+OK\r\n`;
+    // Split at every few bytes, so frames cross chunk boundaries (a payload's CRLF included).
+    for (let at = 0; at < bytes.length; at += 7) {
+      upstream.write(bytes.slice(at, at + 7));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const expected = `PING\r\nMSG exec.A.B 2 5\r\nhello\r\nHMSG _INBOX.a 1 ${kept.length} ${kept.length}\r\n${kept}\r\n+OK\r\n`;
+    await waitFor(() => text === expected, { timeoutMs: 5000, description: `the client got everything but the 408 (got ${JSON.stringify(text)})` });
+  } finally {
+    await filtered.close();
+  }
+});
