@@ -72,10 +72,9 @@ export const CYCLE_FLOOR_PREFIX = "cfloor.md";
  */
 export class MarketFeed {
   private readonly books = new Map<string, SymbolBook>();
-  private readonly order: SymbolBook[] = [];
-  private readonly floorOrder: SymbolBook[] = [];
-  private readonly threadFloorOrder: SymbolBook[] = [];
-  private readonly cycleFloorOrder: SymbolBook[] = [];
+  /** Each target's books, in symbol order (the MMS's are also in `books`). */
+  private readonly byTarget: Readonly<Record<FeedTarget, SymbolBook[]>> = { mms: [], floor: [], "thread-floor": [], "cycle-floor": [] };
+  private readonly order = this.byTarget.mms;
   private readonly responders: Subscription[] = [];
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private roundRobin = 0;
@@ -98,9 +97,9 @@ export class MarketFeed {
       const book = this.newBook(symbol, "md");
       this.books.set(symbol, book);
       this.order.push(book);
-      this.floorOrder.push(this.newBook(symbol, FLOOR_PREFIX));
-      this.threadFloorOrder.push(this.newBook(symbol, THREAD_FLOOR_PREFIX));
-      this.cycleFloorOrder.push(this.newBook(symbol, CYCLE_FLOOR_PREFIX));
+      this.byTarget.floor.push(this.newBook(symbol, FLOOR_PREFIX));
+      this.byTarget["thread-floor"].push(this.newBook(symbol, THREAD_FLOOR_PREFIX));
+      this.byTarget["cycle-floor"].push(this.newBook(symbol, CYCLE_FLOOR_PREFIX));
     }
   }
 
@@ -160,8 +159,7 @@ export class MarketFeed {
 
   /** Publishes the next delta of the next symbol (round robin). */
   publishNextDelta(): void {
-    const books = { mms: this.order, floor: this.floorOrder, "thread-floor": this.threadFloorOrder, "cycle-floor": this.cycleFloorOrder }[this.target];
-    const book = books[this.roundRobin]!;
+    const book = this.byTarget[this.target][this.roundRobin]!;
     this.roundRobin = (this.roundRobin + 1) % this.order.length;
     this.publishDelta(book);
   }
