@@ -212,16 +212,22 @@ function moveMids(market: ScriptedExchange, everyMs = 20): () => void {
 test.each([
   ["SIGTERM", (child: MmsProcess) => child.kill("SIGTERM")],
   ["mms.control.all.kill", () => client.publish("mms.control.all.kill", "")],
-] as const)("no NEW is published once %s was sent, while mids keep moving", async (_name, stopAll) => {
+] as const)("no NEW is published once the MMS has taken %s, while mids keep moving", async (_name, stopAll) => {
   const { child, config, exchange: market } = await quoting();
   const stopMoving = moveMids(market);
   try {
     const before = market.intents.filter(isNew).length;
     await waitFor(() => market.intents.filter(isNew).length >= before + 4, { timeoutMs: 10_000, description: "requotes while the mids move" });
-    const stoppedAt = Date.now();
+    const sentAt = Date.now();
     stopAll(child);
     await sleep(1500);
-    const late = market.intents.filter((intent) => intent.account === config.account && isNew(intent) && intent.ts >= stoppedAt);
+    // The stop begins when the MMS takes it, not when this test sent it: a requote stepped in
+    // between (a millisecond, or more on a loaded machine) is legitimate. The MMS closes every
+    // NEW gate first and stamps its first stop CANCEL_ALL after: no NEW may be stamped later.
+    const ours = market.intents.filter((intent) => intent.account === config.account);
+    const stopCancel = ours.find((intent) => isCancelAll(intent) && intent.ts >= sentAt);
+    expect(stopCancel).toBeDefined();
+    const late = ours.filter((intent) => isNew(intent) && intent.ts > stopCancel!.ts);
     expect(late).toEqual([]);
   } finally {
     stopMoving();
